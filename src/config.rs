@@ -1,0 +1,317 @@
+//! Hyper-parameters with the paper's defaults, validated before use.
+//!
+//! [`Config`] is plain data (serde, every field optional in JSON). [`Config::validate`]
+//! turns it into a [`ValidConfig`]; only a `ValidConfig` reaches the engine.
+
+use serde::{Deserialize, Serialize};
+
+use crate::activation::Activation;
+use crate::error::ConfigError;
+
+/// Sign of `dz` in the aSTDP rule (eq. 14-15). See the model notes, section 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DzSign {
+    /// `dz = rho(s_strong) - rho(s_weak)` (lowers the cost; the default).
+    #[default]
+    StrongMinusWeak,
+    /// `dz = rho(s_weak) - rho(s_strong)` (the OCR's literal reading).
+    WeakMinusStrong,
+}
+
+/// How the weight update of a batch is combined.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum BatchReduction {
+    /// Sum of the per-sample updates (the learning rate is per sample).
+    Sum,
+    /// Mean of the per-sample updates (the learning rate is per batch).
+    #[default]
+    Mean,
+}
+
+/// Fake-target settings (section 2.2.2, eq. 16-18).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FakeTargetConfig {
+    /// Switch: when off, hidden neurons never get targets.
+    pub enabled: bool,
+    /// `k`: a neuron fires with probability `min(1, |dz| / (k * dzm))`. Paper: 50.
+    pub k: f32,
+    /// `t_c`: the fake target is `sign(dz) * t_c`. Paper: 0.25.
+    pub t_c: f32,
+    /// `m_avg`: weight of the newest `|dz|` in the moving average `dzm` (not in the paper).
+    pub m_avg: f32,
+    /// Start value of `dzm` (not in the paper; a tiny value makes nearly every hidden
+    /// neuron fire in the first steps).
+    pub dzm_init: f32,
+}
+
+impl Default for FakeTargetConfig {
+    fn default() -> Self {
+        FakeTargetConfig {
+            enabled: true,
+            k: 50.0,
+            t_c: 0.25,
+            m_avg: 0.05,
+            dzm_init: 0.05,
+        }
+    }
+}
+
+/// All model hyper-parameters. Defaults are the paper's MNIST settings where it gives
+/// them; the others are named in the model notes as knobs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Activation `rho`. Paper: sigmoid4.
+    pub activation: Activation,
+    /// Learning rate `alpha` of the aSTDP rule. Paper: 1e-4.
+    pub alpha: f32,
+    /// `beta_s`, clamping strength of the strongly clamped net. Paper: 0.4.
+    pub beta_strong: f32,
+    /// `beta_w`, clamping strength of the weakly clamped net. Paper: 0.25. May be 0 (EP).
+    pub beta_weak: f32,
+    /// Step size of the strongly clamped net. Paper: 0.5.
+    pub eps_strong: f32,
+    /// Step size of the weakly clamped net. Paper: 0.4.
+    pub eps_weak: f32,
+    /// Momentum `m` of eq. 19-20: `v <- m * force + (1 - m) * v`. 1 = plain Euler.
+    pub momentum: f32,
+    /// Sign of `dz`.
+    pub dz_sign: DzSign,
+    /// Sum or mean over the batch.
+    pub batch_reduction: BatchReduction,
+    /// Fake targets on hidden neurons.
+    pub fake_target: FakeTargetConfig,
+    /// `gamma` of the smoothing derivative (eq. 21-23); 0 = off.
+    pub smoothing: f32,
+    /// Initial states are drawn from `U(init_low, init_high)`, the same for both nets.
+    pub init_low: f32,
+    /// See `init_low`.
+    pub init_high: f32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            activation: Activation::Sigmoid4,
+            alpha: 1e-4,
+            beta_strong: 0.4,
+            beta_weak: 0.25,
+            eps_strong: 0.5,
+            eps_weak: 0.4,
+            momentum: 1.0,
+            dz_sign: DzSign::StrongMinusWeak,
+            batch_reduction: BatchReduction::Mean,
+            fake_target: FakeTargetConfig::default(),
+            smoothing: 0.0,
+            init_low: 0.0,
+            init_high: 0.1,
+        }
+    }
+}
+
+/// A [`Config`] that passed [`Config::validate`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Config", into = "Config")]
+pub struct ValidConfig(Config);
+
+impl std::ops::Deref for ValidConfig {
+    type Target = Config;
+    fn deref(&self) -> &Config {
+        &self.0
+    }
+}
+
+impl TryFrom<Config> for ValidConfig {
+    type Error = ConfigError;
+    fn try_from(c: Config) -> Result<Self, ConfigError> {
+        c.validate()
+    }
+}
+
+impl From<ValidConfig> for Config {
+    fn from(v: ValidConfig) -> Config {
+        v.0
+    }
+}
+
+fn finite(field: &'static str, v: f32) -> Result<f32, ConfigError> {
+    if v.is_finite() {
+        Ok(v)
+    } else {
+        Err(ConfigError::NonFinite {
+            field,
+            value: v as f64,
+        })
+    }
+}
+
+fn positive(field: &'static str, v: f32) -> Result<f32, ConfigError> {
+    finite(field, v)?;
+    if v > 0.0 {
+        Ok(v)
+    } else {
+        Err(ConfigError::NonPositive {
+            field,
+            value: v as f64,
+        })
+    }
+}
+
+fn in_range(
+    field: &'static str,
+    v: f32,
+    lo: f32,
+    hi: f32,
+    range: &'static str,
+) -> Result<f32, ConfigError> {
+    finite(field, v)?;
+    if v >= lo && v <= hi {
+        Ok(v)
+    } else {
+        Err(ConfigError::OutOfRange {
+            field,
+            value: v as f64,
+            range,
+        })
+    }
+}
+
+impl Config {
+    /// Checks every field; the error names the first bad one.
+    pub fn validate(self) -> Result<ValidConfig, ConfigError> {
+        in_range("alpha", self.alpha, 0.0, f32::MAX, "[0, inf)")?;
+        in_range("beta_weak", self.beta_weak, 0.0, f32::MAX, "[0, inf)")?;
+        positive("beta_strong", self.beta_strong)?;
+        if self.beta_strong <= self.beta_weak {
+            return Err(ConfigError::BetaOrder {
+                strong: self.beta_strong as f64,
+                weak: self.beta_weak as f64,
+            });
+        }
+        positive("eps_strong", self.eps_strong)?;
+        positive("eps_weak", self.eps_weak)?;
+        in_range("eps_strong", self.eps_strong, 0.0, 2.0, "(0, 2]")?;
+        in_range("eps_weak", self.eps_weak, 0.0, 2.0, "(0, 2]")?;
+        positive("momentum", self.momentum)?;
+        in_range("momentum", self.momentum, 0.0, 1.0, "(0, 1]")?;
+        let f = self.fake_target;
+        positive("fake_target.k", f.k)?;
+        finite("fake_target.t_c", f.t_c)?;
+        positive("fake_target.m_avg", f.m_avg)?;
+        in_range("fake_target.m_avg", f.m_avg, 0.0, 1.0, "(0, 1]")?;
+        positive("fake_target.dzm_init", f.dzm_init)?;
+        in_range("smoothing", self.smoothing, 0.0, f32::MAX, "[0, inf)")?;
+        finite("init_low", self.init_low)?;
+        finite("init_high", self.init_high)?;
+        if self.init_high < self.init_low {
+            return Err(ConfigError::OutOfRange {
+                field: "init_high",
+                value: self.init_high as f64,
+                range: "[init_low, inf)",
+            });
+        }
+        Ok(ValidConfig(self))
+    }
+
+    /// Reads a config from JSON; missing fields take their defaults, unknown ones are an error.
+    pub fn from_json(text: &str) -> Result<Config, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_the_papers() {
+        let c = Config::default().validate().unwrap();
+        assert_eq!(
+            (c.beta_strong, c.beta_weak, c.eps_strong, c.eps_weak),
+            (0.4, 0.25, 0.5, 0.4)
+        );
+        assert_eq!((c.fake_target.k, c.fake_target.t_c), (50.0, 0.25));
+    }
+
+    #[test]
+    fn exact_error_variants() {
+        let bad = Config {
+            beta_strong: 0.2,
+            beta_weak: 0.3,
+            ..Config::default()
+        };
+        assert_eq!(
+            bad.validate(),
+            Err(ConfigError::BetaOrder {
+                strong: 0.2f32 as f64,
+                weak: 0.3f32 as f64
+            })
+        );
+        let bad = Config {
+            eps_weak: 0.0,
+            ..Config::default()
+        };
+        assert_eq!(
+            bad.validate(),
+            Err(ConfigError::NonPositive {
+                field: "eps_weak",
+                value: 0.0
+            })
+        );
+        let bad = Config {
+            eps_strong: -1.0,
+            ..Config::default()
+        };
+        assert_eq!(
+            bad.validate(),
+            Err(ConfigError::NonPositive {
+                field: "eps_strong",
+                value: -1.0
+            })
+        );
+        let bad = Config {
+            alpha: f32::NAN,
+            ..Config::default()
+        };
+        assert!(matches!(
+            bad.validate(),
+            Err(ConfigError::NonFinite { field: "alpha", .. })
+        ));
+        let bad = Config {
+            momentum: 1.5,
+            ..Config::default()
+        };
+        assert_eq!(
+            bad.validate(),
+            Err(ConfigError::OutOfRange {
+                field: "momentum",
+                value: 1.5,
+                range: "(0, 1]"
+            })
+        );
+        let mut bad = Config::default();
+        bad.fake_target.k = 0.0;
+        assert_eq!(
+            bad.validate(),
+            Err(ConfigError::NonPositive {
+                field: "fake_target.k",
+                value: 0.0
+            })
+        );
+    }
+
+    #[test]
+    fn json_partial_and_unknown_fields() {
+        let c = Config::from_json(r#"{"alpha": 0.02, "fake_target": {"k": 10}}"#).unwrap();
+        assert_eq!(c.alpha, 0.02);
+        assert_eq!(c.fake_target.k, 10.0);
+        assert_eq!(c.fake_target.t_c, 0.25);
+        assert!(Config::from_json(r#"{"alpah": 0.02}"#).is_err());
+        // a ValidConfig cannot be deserialized from an invalid config
+        let r: Result<ValidConfig, _> = serde_json::from_str(r#"{"beta_strong": 0.1}"#);
+        assert!(r.unwrap_err().to_string().contains("beta_strong"));
+    }
+}

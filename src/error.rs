@@ -1,0 +1,193 @@
+//! Typed errors, one enum per layer, joined in [`Error`].
+
+use std::path::PathBuf;
+
+/// An invalid hyper-parameter or topology. Raised by validation, before anything runs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConfigError {
+    /// A value that must be a finite number is NaN or infinite.
+    #[error("config field `{field}` is {value}, it must be a finite number")]
+    NonFinite {
+        /// Name of the field, as in the JSON config.
+        field: &'static str,
+        /// The offending value.
+        value: f64,
+    },
+    /// A value that must be strictly positive is zero or negative.
+    #[error("config field `{field}` is {value}, it must be > 0")]
+    NonPositive {
+        /// Name of the field.
+        field: &'static str,
+        /// The offending value.
+        value: f64,
+    },
+    /// A value outside its allowed range.
+    #[error("config field `{field}` is {value}, it must lie in {range}")]
+    OutOfRange {
+        /// Name of the field.
+        field: &'static str,
+        /// The offending value.
+        value: f64,
+        /// The allowed range, written out.
+        range: &'static str,
+    },
+    /// The strongly clamped net must be clamped more strongly than the weak one.
+    #[error(
+        "beta_strong ({strong}) must be greater than beta_weak ({weak}); swap them or raise beta_strong"
+    )]
+    BetaOrder {
+        /// `beta_strong` as given.
+        strong: f64,
+        /// `beta_weak` as given.
+        weak: f64,
+    },
+    /// A topology that cannot be built.
+    #[error("invalid topology: {0}")]
+    Topology(String),
+}
+
+/// An error of the generic event queue.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    /// An event or deadline lies before the current tick.
+    #[error("tick {requested} is in the past: the scheduler is already at tick {now}")]
+    InPast {
+        /// The tick asked for.
+        requested: u64,
+        /// The current tick.
+        now: u64,
+    },
+}
+
+/// An error while the simulation runs.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SimError {
+    /// A state became NaN or infinite: the step size is too large for the weights, or
+    /// the weights diverged. Lower `eps_*`, `alpha` or raise `momentum` towards 1.
+    #[error(
+        "non-finite state at tick {tick} in the {net} net (batch element {batch}, neuron {neuron}): lower eps_strong/eps_weak or alpha"
+    )]
+    NonFinite {
+        /// The tick whose step produced it.
+        tick: u64,
+        /// `"strong"` or `"weak"`.
+        net: &'static str,
+        /// Batch element.
+        batch: usize,
+        /// Global neuron index.
+        neuron: usize,
+    },
+    /// See [`ScheduleError`].
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    /// A target or probe names neurons or batch elements that do not exist, or its
+    /// value count does not fit.
+    #[error("bad event: {0}")]
+    BadEvent(String),
+}
+
+/// An error reading a data set.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The file could not be opened or read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not an IDX file of the expected kind.
+    #[error(
+        "{path}: bad magic number {found:#010x}, expected {expected:#010x} (is this the right MNIST file?)"
+    )]
+    BadMagic {
+        /// The file.
+        path: PathBuf,
+        /// Magic number read.
+        found: u32,
+        /// Magic number expected.
+        expected: u32,
+    },
+    /// The file ends before the data its header announces.
+    #[error(
+        "{path}: truncated, header announces {expected} bytes of data but only {found} are there; download it again"
+    )]
+    Truncated {
+        /// The file.
+        path: PathBuf,
+        /// Bytes announced.
+        expected: usize,
+        /// Bytes present.
+        found: usize,
+    },
+    /// Image and label files disagree.
+    #[error("{images} holds {n_images} images but {labels} holds {n_labels} labels")]
+    CountMismatch {
+        /// Image file.
+        images: PathBuf,
+        /// Number of images.
+        n_images: usize,
+        /// Label file.
+        labels: PathBuf,
+        /// Number of labels.
+        n_labels: usize,
+    },
+    /// A header or value that makes no sense (wrong dimensions, label > 9).
+    #[error("{path}: {what}")]
+    Corrupt {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+    /// No MNIST folder was found.
+    #[error("{0}")]
+    NotFound(String),
+}
+
+/// An error saving or loading a checkpoint or results file.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    /// Reading or writing failed.
+    #[error("checkpoint {path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not a valid checkpoint.
+    #[error("checkpoint {path} is not valid JSON of the expected shape: {source}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: serde_json::Error,
+    },
+    /// The checkpoint loaded but does not fit what it is loaded into.
+    #[error("checkpoint {path} does not fit: {what}")]
+    Mismatch {
+        /// The file.
+        path: PathBuf,
+        /// What does not fit.
+        what: String,
+    },
+}
+
+/// Any error of this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// See [`ConfigError`].
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// See [`SimError`].
+    #[error(transparent)]
+    Sim(#[from] SimError),
+    /// See [`DataError`].
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// See [`CheckpointError`].
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+}

@@ -1,0 +1,235 @@
+//! Strided single-precision GEMM: a scalar kernel for tiny problems (the toys), the
+//! `matrixmultiply` kernel for large ones, split across rayon's threads by rows.
+
+/// A read-only strided matrix view into a slice: element (r, c) is `data[off + r*rs + c*cs]`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct View<'a> {
+    pub data: &'a [f32],
+    pub off: usize,
+    pub rs: usize,
+    pub cs: usize,
+}
+
+/// A mutable strided matrix view.
+#[derive(Debug)]
+pub(crate) struct ViewMut<'a> {
+    pub data: &'a mut [f32],
+    pub off: usize,
+    pub rs: usize,
+    pub cs: usize,
+}
+
+fn last_index(off: usize, rows: usize, cols: usize, rs: usize, cs: usize) -> usize {
+    off + (rows - 1) * rs + (cols - 1) * cs
+}
+
+/// Problems with fewer multiply-adds than this use the scalar kernel.
+const SMALL: usize = 8 * 1024;
+/// Problems with more multiply-adds than this are split across threads.
+const PARALLEL: usize = 1 << 20;
+
+#[derive(Clone, Copy)]
+struct SendPtr(*mut f32);
+// SAFETY: the row chunks handed to different threads are disjoint.
+unsafe impl Send for SendPtr {}
+unsafe impl Sync for SendPtr {}
+
+/// `C[m x n] = beta * C + alpha * A[m x k] * B[k x n]`. Bounds are checked (panics on a
+/// view too small: that is a bug in the caller, not bad input). With `parallel`, large
+/// problems are split by rows of C across rayon's pool.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm(
+    m: usize,
+    k: usize,
+    n: usize,
+    alpha: f32,
+    a: View,
+    b: View,
+    beta: f32,
+    c: ViewMut,
+    parallel: bool,
+) {
+    if m == 0 || n == 0 {
+        return;
+    }
+    assert!(
+        last_index(c.off, m, n, c.rs, c.cs) < c.data.len(),
+        "gemm: C view out of bounds"
+    );
+    if k > 0 {
+        assert!(
+            last_index(a.off, m, k, a.rs, a.cs) < a.data.len(),
+            "gemm: A view out of bounds"
+        );
+        assert!(
+            last_index(b.off, k, n, b.rs, b.cs) < b.data.len(),
+            "gemm: B view out of bounds"
+        );
+    }
+    let work = m * n * k;
+    if work <= SMALL || k == 0 {
+        small(m, k, n, alpha, a, b, beta, c);
+        return;
+    }
+    let threads = if parallel && work > PARALLEL {
+        rayon::current_num_threads().min(m.div_ceil(8))
+    } else {
+        1
+    };
+    let cp = SendPtr(c.data.as_mut_ptr());
+    let (ap, bp) = (a.data.as_ptr() as usize, b.data.as_ptr() as usize);
+    let run = |r0: usize, r1: usize| {
+        let cp = cp;
+        // SAFETY: bounds checked above; rows r0..r1 of C are written by this call only.
+        unsafe {
+            matrixmultiply::sgemm(
+                r1 - r0,
+                k,
+                n,
+                alpha,
+                (ap as *const f32).add(a.off + r0 * a.rs),
+                a.rs as isize,
+                a.cs as isize,
+                (bp as *const f32).add(b.off),
+                b.rs as isize,
+                b.cs as isize,
+                beta,
+                cp.0.add(c.off + r0 * c.rs),
+                c.rs as isize,
+                c.cs as isize,
+            );
+        }
+    };
+    if threads <= 1 {
+        run(0, m);
+    } else {
+        let chunk = m.div_ceil(threads).next_multiple_of(8);
+        rayon::scope(|s| {
+            let mut r0 = 0;
+            while r0 < m {
+                let r1 = (r0 + chunk).min(m);
+                let run = &run;
+                s.spawn(move |_| run(r0, r1));
+                r0 = r1;
+            }
+        });
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn small(m: usize, k: usize, n: usize, alpha: f32, a: View, b: View, beta: f32, c: ViewMut) {
+    for i in 0..m {
+        for j in 0..n {
+            let mut acc = 0.0f32;
+            for p in 0..k {
+                acc += a.data[a.off + i * a.rs + p * a.cs] * b.data[b.off + p * b.rs + j * b.cs];
+            }
+            let ci = &mut c.data[c.off + i * c.rs + j * c.cs];
+            *ci = if beta == 0.0 {
+                alpha * acc
+            } else {
+                beta * *ci + alpha * acc
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(m: usize, k: usize, n: usize, a: &[f32], b: &[f32]) -> Vec<f64> {
+        let mut c = vec![0.0; m * n];
+        for i in 0..m {
+            for j in 0..n {
+                c[i * n + j] = (0..k)
+                    .map(|p| a[i * k + p] as f64 * b[p * n + j] as f64)
+                    .sum();
+            }
+        }
+        c
+    }
+
+    #[test]
+    fn small_and_large_kernels_agree_with_reference() {
+        for &(m, k, n) in &[(1, 4, 8), (3, 5, 2), (64, 70, 90), (130, 257, 33)] {
+            let a: Vec<f32> = (0..m * k)
+                .map(|i| ((i * 7 % 13) as f32 - 6.0) / 7.0)
+                .collect();
+            let b: Vec<f32> = (0..k * n)
+                .map(|i| ((i * 5 % 11) as f32 - 5.0) / 5.0)
+                .collect();
+            let want = reference(m, k, n, &a, &b);
+            for par in [false, true] {
+                let mut c = vec![1.0f32; m * n];
+                gemm(
+                    m,
+                    k,
+                    n,
+                    2.0,
+                    View {
+                        data: &a,
+                        off: 0,
+                        rs: k,
+                        cs: 1,
+                    },
+                    View {
+                        data: &b,
+                        off: 0,
+                        rs: n,
+                        cs: 1,
+                    },
+                    0.5,
+                    ViewMut {
+                        data: &mut c,
+                        off: 0,
+                        rs: n,
+                        cs: 1,
+                    },
+                    par,
+                );
+                for (x, w) in c.iter().zip(&want) {
+                    assert!(
+                        (*x as f64 - (0.5 + 2.0 * w)).abs() < 1e-3,
+                        "{m}x{k}x{n}: {x} vs {w}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn transposed_strides() {
+        // C = A^T B with A stored 2x3 row-major, used as 3x2
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let b = [1.0, 0.0, 0.0, 1.0];
+        let mut c = [0.0f32; 6];
+        gemm(
+            3,
+            2,
+            2,
+            1.0,
+            View {
+                data: &a,
+                off: 0,
+                rs: 1,
+                cs: 3,
+            },
+            View {
+                data: &b,
+                off: 0,
+                rs: 2,
+                cs: 1,
+            },
+            0.0,
+            ViewMut {
+                data: &mut c,
+                off: 0,
+                rs: 2,
+                cs: 1,
+            },
+            false,
+        );
+        assert_eq!(c, [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);
+    }
+}

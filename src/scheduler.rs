@@ -1,0 +1,233 @@
+//! A generic, deterministic discrete-time event queue. It knows nothing about neurons.
+//!
+//! Events are ordered by `(tick, phase, insertion order)`: earlier ticks first; within a
+//! tick, lower [`Phased::phase`] first; within a phase, first scheduled first out. Ties
+//! are therefore resolved the same way on every run. Cancelled events are removed and
+//! never fire.
+//!
+//! ```
+//! use astdp::scheduler::{Handler, Phased, Scheduler, Tick};
+//! use astdp::error::ScheduleError;
+//!
+//! #[derive(Clone, Debug)]
+//! struct Ping(&'static str);
+//! impl Phased for Ping {}
+//!
+//! struct Log(Vec<(Tick, &'static str)>);
+//! impl Handler<Ping> for Log {
+//!     type Error = ScheduleError;
+//!     fn handle(&mut self, _: &mut Scheduler<Ping>, now: Tick, e: Ping) -> Result<(), ScheduleError> {
+//!         self.0.push((now, e.0));
+//!         Ok(())
+//!     }
+//! }
+//!
+//! let mut q = Scheduler::new();
+//! q.schedule(5, Ping("b")).unwrap();
+//! q.schedule(2, Ping("a")).unwrap();
+//! let gone = q.schedule(3, Ping("cancelled")).unwrap();
+//! q.cancel(gone);
+//! let mut log = Log(vec![]);
+//! q.run_until(10, &mut log).unwrap();
+//! assert_eq!(log.0, vec![(2, "a"), (5, "b")]);
+//! assert_eq!(q.now(), 10);
+//! assert!(q.schedule(4, Ping("late")).is_err());
+//! ```
+
+use std::collections::HashMap;
+
+use priority_queue::DoublePriorityQueue;
+use serde::{Deserialize, Serialize};
+
+use crate::error::ScheduleError;
+
+/// Simulation time: an integer count of ticks.
+pub type Tick = u64;
+
+/// An event's phase within a tick (lower runs first). Default 0.
+pub trait Phased {
+    /// The phase; events of one tick run in ascending phase.
+    fn phase(&self) -> u8 {
+        0
+    }
+}
+
+/// Handle of a scheduled event, for [`Scheduler::cancel`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EventId(pub u64);
+
+/// What runs the events.
+pub trait Handler<E> {
+    /// The handler's error; scheduling errors convert into it.
+    type Error: From<ScheduleError>;
+    /// Handles one event at tick `now`; may schedule more.
+    fn handle(
+        &mut self,
+        scheduler: &mut Scheduler<E>,
+        now: Tick,
+        event: E,
+    ) -> Result<(), Self::Error>;
+}
+
+type Key = (Tick, u8, u64);
+
+/// The event queue. See the module docs.
+#[derive(Debug, Clone)]
+pub struct Scheduler<E> {
+    now: Tick,
+    next_seq: u64,
+    queue: DoublePriorityQueue<u64, Key>,
+    events: HashMap<u64, E>,
+}
+
+impl<E: Phased> Default for Scheduler<E> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<E: Phased> Scheduler<E> {
+    /// An empty queue at tick 0.
+    pub fn new() -> Self {
+        Scheduler {
+            now: 0,
+            next_seq: 0,
+            queue: DoublePriorityQueue::new(),
+            events: HashMap::new(),
+        }
+    }
+
+    /// The current tick: that of the last event popped, or the last deadline reached.
+    pub fn now(&self) -> Tick {
+        self.now
+    }
+
+    /// Number of pending events.
+    pub fn len(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// No pending events.
+    pub fn is_empty(&self) -> bool {
+        self.queue.is_empty()
+    }
+
+    /// Schedules `event` at tick `at` (`at >= now`).
+    pub fn schedule(&mut self, at: Tick, event: E) -> Result<EventId, ScheduleError> {
+        if at < self.now {
+            return Err(ScheduleError::InPast {
+                requested: at,
+                now: self.now,
+            });
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.queue.push(seq, (at, event.phase(), seq));
+        self.events.insert(seq, event);
+        Ok(EventId(seq))
+    }
+
+    /// Removes a pending event; returns it, or `None` if it already fired or was cancelled.
+    pub fn cancel(&mut self, id: EventId) -> Option<E> {
+        self.queue.remove(&id.0)?;
+        self.events.remove(&id.0)
+    }
+
+    /// The tick of the next event.
+    pub fn peek_tick(&self) -> Option<Tick> {
+        self.queue.peek_min().map(|(_, k)| k.0)
+    }
+
+    /// Pops the next event and advances `now` to its tick.
+    pub fn pop(&mut self) -> Option<(Tick, E)> {
+        let (seq, (tick, _, _)) = self.queue.pop_min()?;
+        self.now = tick;
+        let e = self.events.remove(&seq).expect("queued event has a body");
+        Some((tick, e))
+    }
+
+    /// Handles the next event, if any; returns its tick.
+    pub fn step<H: Handler<E>>(&mut self, handler: &mut H) -> Result<Option<Tick>, H::Error> {
+        match self.pop() {
+            Some((t, e)) => {
+                handler.handle(self, t, e)?;
+                Ok(Some(t))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Handles every event strictly before `deadline`, then sets `now = deadline`.
+    /// A deadline before `now` is an error.
+    pub fn run_until<H: Handler<E>>(
+        &mut self,
+        deadline: Tick,
+        handler: &mut H,
+    ) -> Result<(), H::Error> {
+        if deadline < self.now {
+            return Err(ScheduleError::InPast {
+                requested: deadline,
+                now: self.now,
+            }
+            .into());
+        }
+        while self.peek_tick().is_some_and(|t| t < deadline) {
+            self.step(handler)?;
+        }
+        self.now = deadline;
+        Ok(())
+    }
+
+    /// Handles events until none are left.
+    pub fn run<H: Handler<E>>(&mut self, handler: &mut H) -> Result<(), H::Error> {
+        while self.step(handler)?.is_some() {}
+        Ok(())
+    }
+}
+
+/// Serialised form: the pending events in firing order.
+#[derive(Serialize, Deserialize)]
+struct Snapshot<E> {
+    now: Tick,
+    next_seq: u64,
+    pending: Vec<(Tick, u64, E)>,
+}
+
+impl<E: Phased + Serialize + Clone> Serialize for Scheduler<E> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let mut keys: Vec<(u64, Key)> = self.queue.iter().map(|(s, k)| (*s, *k)).collect();
+        keys.sort_by_key(|(_, k)| *k);
+        let pending = keys
+            .into_iter()
+            .map(|(s, k)| (k.0, s, self.events[&s].clone()))
+            .collect();
+        Snapshot {
+            now: self.now,
+            next_seq: self.next_seq,
+            pending,
+        }
+        .serialize(ser)
+    }
+}
+
+impl<'de, E: Phased + Deserialize<'de>> Deserialize<'de> for Scheduler<E> {
+    fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        let snap = Snapshot::<E>::deserialize(de)?;
+        let mut q = Scheduler {
+            now: snap.now,
+            next_seq: snap.next_seq,
+            queue: DoublePriorityQueue::new(),
+            events: HashMap::new(),
+        };
+        for (tick, seq, e) in snap.pending {
+            if seq >= snap.next_seq || tick < snap.now {
+                return Err(serde::de::Error::custom(
+                    "scheduler snapshot: event out of order",
+                ));
+            }
+            q.queue.push(seq, (tick, e.phase(), seq));
+            q.events.insert(seq, e);
+        }
+        Ok(q)
+    }
+}

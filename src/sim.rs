@@ -1,0 +1,493 @@
+//! The simulation layer: the model's events on the generic [`Scheduler`].
+//!
+//! Everything that happens is an [`Event`] at an integer tick: a [`Event::Tick`] is one
+//! integration step of both nets followed by the learning update; targets (data,
+//! labels, stimuli) are set and cleared by events; learning and fake targets are
+//! switched by events; probes record by events. Within one tick, control events run
+//! first (phase 0), then the step (phase 1), then probes (phase 2).
+
+use std::ops::Range;
+use std::path::Path;
+
+use rand::{RngExt, SeedableRng};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use serde::{Deserialize, Serialize};
+
+use crate::checkpoint;
+use crate::config::ValidConfig;
+use crate::error::{CheckpointError, SimError};
+use crate::network::Network;
+use crate::probe::{ProbeSpec, Recording};
+use crate::scheduler::{EventId, Handler, Phased, Scheduler, Tick};
+use crate::twin::{Clamp, Net, TwinState};
+
+/// The random generator of a simulation: seedable, serialisable, stable across versions.
+pub type SimRng = Xoshiro256PlusPlus;
+
+/// A generator from a seed.
+pub fn rng_from_seed(seed: u64) -> SimRng {
+    SimRng::seed_from_u64(seed)
+}
+
+/// The model's events.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// One step of both nets, then fake targets and learning; repeats every tick until
+    /// (excluding) tick `until`.
+    Tick {
+        /// First tick not to run.
+        until: Tick,
+    },
+    /// Sets targets on global neurons `neurons`: `values` holds one value per neuron
+    /// (for every batch element) or `batch` rows of them (one per batch element).
+    SetTargets {
+        /// Global neuron indices.
+        neurons: Range<usize>,
+        /// Target values.
+        values: Vec<f32>,
+        /// Soft (beta) or hard clamping.
+        mode: Clamp,
+    },
+    /// Removes targets from `neurons` in every batch element.
+    ClearTargets {
+        /// Global neuron indices.
+        neurons: Range<usize>,
+    },
+    /// Switches learning on or off.
+    SetLearning(bool),
+    /// Sets the learning rate `alpha` from now on (a schedule is a series of these).
+    SetAlpha(f32),
+    /// Switches fake targets on or off (off also removes those in force).
+    SetFakeTarget(bool),
+    /// Records probe `probe` now and every `every` ticks until (excluding) `until`.
+    Probe {
+        /// Index returned by [`Simulation::add_probe`].
+        probe: usize,
+        /// First tick not to record.
+        until: Tick,
+    },
+}
+
+impl Phased for Event {
+    fn phase(&self) -> u8 {
+        match self {
+            Event::Tick { .. } => 1,
+            Event::Probe { .. } => 2,
+            _ => 0,
+        }
+    }
+}
+
+/// Everything but the queue: network, states, generator and switches.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Model {
+    config: ValidConfig,
+    network: Network,
+    twin: TwinState,
+    rng: SimRng,
+    learning: bool,
+    alpha: f32,
+    fake_target: bool,
+    recordings: Vec<Recording>,
+    ticks_run: u64,
+    fake_fired: u64,
+    #[serde(skip, default = "yes")]
+    parallel: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Model {
+    fn tick(&mut self, now: Tick) -> Result<(), SimError> {
+        let cfg = &*self.config;
+        let (bs, bw) = self.twin.integrate_both(&self.network, cfg, self.parallel);
+        for (bad, net) in [(bs, Net::Strong), (bw, Net::Weak)] {
+            if let Some(b) = bad {
+                return Err(SimError::NonFinite {
+                    tick: now,
+                    net: net.name(),
+                    batch: b.batch,
+                    neuron: b.neuron,
+                });
+            }
+        }
+        self.twin.compute_dz(cfg);
+        if self.fake_target {
+            self.fake_fired += self.twin.fake_targets(&self.network, cfg, &mut self.rng) as u64;
+        }
+        if self.learning && self.alpha > 0.0 {
+            self.twin
+                .apply_rule(&mut self.network, cfg, self.alpha, self.parallel);
+        }
+        if self.learning && cfg.smoothing > 0.0 {
+            self.twin
+                .apply_smoothing(&mut self.network, cfg, self.parallel);
+        }
+        self.ticks_run += 1;
+        Ok(())
+    }
+}
+
+impl Handler<Event> for Model {
+    type Error = SimError;
+
+    fn handle(
+        &mut self,
+        q: &mut Scheduler<Event>,
+        now: Tick,
+        event: Event,
+    ) -> Result<(), SimError> {
+        match event {
+            Event::Tick { until } => {
+                self.tick(now)?;
+                if now + 1 < until {
+                    q.schedule(now + 1, Event::Tick { until })?;
+                }
+            }
+            Event::SetTargets {
+                neurons,
+                values,
+                mode,
+            } => {
+                if mode == Clamp::Free {
+                    self.twin.clear_targets(&self.network, neurons)
+                } else {
+                    self.twin.set_targets(&self.network, neurons, &values, mode)
+                }
+            }
+            Event::ClearTargets { neurons } => self.twin.clear_targets(&self.network, neurons),
+            Event::SetLearning(on) => self.learning = on,
+            Event::SetAlpha(a) => self.alpha = a,
+            Event::SetFakeTarget(on) => {
+                self.fake_target = on;
+                if !on {
+                    self.twin.clear_hidden_targets(&self.network);
+                }
+            }
+            Event::Probe { probe, until } => {
+                let rec = &mut self.recordings[probe];
+                rec.record(now, &self.twin);
+                let next = now + rec.every;
+                if next < until {
+                    q.schedule(next, Event::Probe { probe, until })?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A network and its two nets driven by events. See the crate docs for an example.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Simulation {
+    scheduler: Scheduler<Event>,
+    model: Model,
+}
+
+impl Simulation {
+    /// A simulation of `batch` state pairs on `network`. Both nets start from the same
+    /// state drawn from `U(init_low, init_high)` with `rng`, which the simulation then
+    /// owns for fake targets. Learning is on, fake targets as configured.
+    pub fn new(
+        network: Network,
+        config: ValidConfig,
+        batch: usize,
+        mut rng: SimRng,
+    ) -> Result<Simulation, SimError> {
+        if batch == 0 {
+            return Err(SimError::BadEvent("batch size must be at least 1".into()));
+        }
+        let n = network.n_neurons();
+        let (lo, hi) = (config.init_low, config.init_high);
+        let s0: Vec<f32> = (0..batch * n)
+            .map(|_| {
+                if hi > lo {
+                    rng.random_range(lo..hi)
+                } else {
+                    lo
+                }
+            })
+            .collect();
+        let twin = TwinState::new(&network, &config, batch, s0);
+        Ok(Simulation {
+            scheduler: Scheduler::new(),
+            model: Model {
+                alpha: config.alpha,
+                fake_target: config.fake_target.enabled,
+                config,
+                network,
+                twin,
+                rng,
+                learning: true,
+                recordings: Vec::new(),
+                ticks_run: 0,
+                fake_fired: 0,
+                parallel: true,
+            },
+        })
+    }
+
+    /// Checks an event against the network and batch before it is queued.
+    fn check(&self, event: &Event) -> Result<(), SimError> {
+        let n = self.model.network.n_neurons();
+        let batch = self.model.twin.batch();
+        let range_ok = |r: &Range<usize>| r.start < r.end && r.end <= n;
+        match event {
+            Event::Tick { .. } | Event::SetLearning(_) | Event::SetFakeTarget(_) => Ok(()),
+            Event::SetTargets {
+                neurons, values, ..
+            } => {
+                if !range_ok(neurons) {
+                    return Err(SimError::BadEvent(format!(
+                        "target neurons {neurons:?} outside 0..{n}"
+                    )));
+                }
+                let len = neurons.len();
+                if values.len() != len && values.len() != len * batch {
+                    return Err(SimError::BadEvent(format!(
+                        "{} target values for {len} neurons and batch {batch}: give {len} or {}",
+                        values.len(),
+                        len * batch
+                    )));
+                }
+                if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                    return Err(SimError::BadEvent(format!(
+                        "target value {i} is {}",
+                        values[i]
+                    )));
+                }
+                Ok(())
+            }
+            Event::ClearTargets { neurons } => {
+                if range_ok(neurons) {
+                    Ok(())
+                } else {
+                    Err(SimError::BadEvent(format!(
+                        "neurons {neurons:?} outside 0..{n}"
+                    )))
+                }
+            }
+            Event::SetAlpha(a) => {
+                if a.is_finite() && *a >= 0.0 {
+                    Ok(())
+                } else {
+                    Err(SimError::BadEvent(format!(
+                        "alpha {a} must be finite and >= 0"
+                    )))
+                }
+            }
+            Event::Probe { probe, .. } => {
+                if *probe < self.model.recordings.len() {
+                    Ok(())
+                } else {
+                    Err(SimError::BadEvent(format!(
+                        "no probe {probe}: add it with add_probe first"
+                    )))
+                }
+            }
+        }
+    }
+
+    /// Queues `event` at tick `at` after checking it.
+    pub fn schedule(&mut self, at: Tick, event: Event) -> Result<EventId, SimError> {
+        self.check(&event)?;
+        Ok(self.scheduler.schedule(at, event)?)
+    }
+
+    /// Cancels a queued event; `None` if it already ran.
+    pub fn cancel(&mut self, id: EventId) -> Option<Event> {
+        self.scheduler.cancel(id)
+    }
+
+    /// Queues `count` ticks starting at tick `from`.
+    pub fn schedule_ticks(&mut self, from: Tick, count: u64) -> Result<Option<EventId>, SimError> {
+        if count == 0 {
+            return Ok(None);
+        }
+        self.schedule(
+            from,
+            Event::Tick {
+                until: from + count,
+            },
+        )
+        .map(Some)
+    }
+
+    /// Queues data for layer `layer` at tick `at`: `values` holds `size` values (every
+    /// batch element) or `batch * size` (one row each).
+    pub fn present(
+        &mut self,
+        at: Tick,
+        layer: usize,
+        values: Vec<f32>,
+        mode: Clamp,
+    ) -> Result<EventId, SimError> {
+        let l = self
+            .model
+            .network
+            .topology
+            .layers()
+            .get(layer)
+            .ok_or_else(|| SimError::BadEvent(format!("no layer {layer}")))?;
+        self.schedule(
+            at,
+            Event::SetTargets {
+                neurons: l.range(),
+                values,
+                mode,
+            },
+        )
+    }
+
+    /// Adds a probe that records from tick `from` until (excluding) `until`; returns its
+    /// index for [`Simulation::recording`].
+    pub fn add_probe(
+        &mut self,
+        spec: ProbeSpec,
+        from: Tick,
+        until: Tick,
+    ) -> Result<usize, SimError> {
+        let n = self.model.network.n_neurons();
+        if spec.every == 0
+            || spec.batch >= self.model.twin.batch()
+            || spec.neurons.iter().any(|&i| i >= n)
+        {
+            return Err(SimError::BadEvent(format!(
+                "probe needs every >= 1, batch < {}, neurons < {n}: got {spec:?}",
+                self.model.twin.batch()
+            )));
+        }
+        let cap = (until.saturating_sub(from)).div_ceil(spec.every) as usize;
+        self.model.recordings.push(Recording::new(&spec, cap));
+        let id = self.model.recordings.len() - 1;
+        self.schedule(from, Event::Probe { probe: id, until })?;
+        Ok(id)
+    }
+
+    /// Handles the next event; returns its tick, or `None` when the queue is empty.
+    pub fn step(&mut self) -> Result<Option<Tick>, SimError> {
+        self.scheduler.step(&mut self.model)
+    }
+
+    /// Handles every event before tick `deadline`; afterwards `now() == deadline`.
+    pub fn run_until(&mut self, deadline: Tick) -> Result<(), SimError> {
+        self.scheduler.run_until(deadline, &mut self.model)
+    }
+
+    /// Handles events until the queue is empty.
+    pub fn run(&mut self) -> Result<(), SimError> {
+        self.scheduler.run(&mut self.model)
+    }
+
+    /// The current tick.
+    pub fn now(&self) -> Tick {
+        self.scheduler.now()
+    }
+
+    /// Pending events.
+    pub fn pending(&self) -> usize {
+        self.scheduler.len()
+    }
+
+    /// The shared weights.
+    pub fn network(&self) -> &Network {
+        &self.model.network
+    }
+
+    /// The shared weights, to edit between runs (e.g. freezing by copying back).
+    pub fn network_mut(&mut self) -> &mut Network {
+        &mut self.model.network
+    }
+
+    /// Both nets' states.
+    pub fn twin(&self) -> &TwinState {
+        &self.model.twin
+    }
+
+    /// One batch element's states in net `which`.
+    pub fn state(&self, which: Net, batch: usize) -> &[f32] {
+        let n = self.model.twin.n_neurons();
+        &self.model.twin.net(which).s[batch * n..(batch + 1) * n]
+    }
+
+    /// The validated configuration.
+    pub fn config(&self) -> &ValidConfig {
+        &self.model.config
+    }
+
+    /// The current learning rate.
+    pub fn alpha(&self) -> f32 {
+        self.model.alpha
+    }
+
+    /// Whether learning is on.
+    pub fn learning(&self) -> bool {
+        self.model.learning
+    }
+
+    /// A recording by index.
+    pub fn recording(&self, id: usize) -> Option<&Recording> {
+        self.model.recordings.get(id)
+    }
+
+    /// Ticks run so far.
+    pub fn ticks_run(&self) -> u64 {
+        self.model.ticks_run
+    }
+
+    /// Fake-target firings so far, all hidden neurons and batch elements.
+    pub fn fake_fired(&self) -> u64 {
+        self.model.fake_fired
+    }
+
+    /// Whether large GEMMs and the two nets may use several threads (default: yes).
+    /// Results are bit-identical either way.
+    pub fn set_parallel(&mut self, on: bool) {
+        self.model.parallel = on;
+    }
+
+    /// Mutable access to the generator (for drawing data order from the same seed).
+    pub fn rng_mut(&mut self) -> &mut SimRng {
+        &mut self.model.rng
+    }
+
+    /// Saves everything (network, states, generator, pending events, recordings)
+    /// atomically; [`Simulation::load`] continues bit-identically.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), CheckpointError> {
+        checkpoint::save_json(path, self)
+    }
+
+    /// Loads a simulation saved by [`Simulation::save`].
+    pub fn load(path: impl AsRef<Path>) -> Result<Simulation, CheckpointError> {
+        let path = path.as_ref();
+        let mut sim: Simulation = checkpoint::load_json(path)?;
+        let (n, b) = (sim.model.network.n_neurons(), sim.model.twin.batch());
+        let twin = &sim.model.twin;
+        let fits = twin.n_neurons() == n
+            && [
+                &twin.strong.s,
+                &twin.strong.v,
+                &twin.weak.s,
+                &twin.weak.v,
+                &twin.target,
+                &twin.dz,
+                &twin.dzm,
+            ]
+            .iter()
+            .all(|v| v.len() == n * b)
+            && twin.clamp.len() == n * b
+            && sim.model.network.blocks.len() == sim.model.network.topology.connections().len();
+        if !fits {
+            return Err(CheckpointError::Mismatch {
+                path: path.into(),
+                what: "state sizes do not match the network".into(),
+            });
+        }
+        let act = sim.model.config.activation;
+        sim.model.twin.refresh(&sim.model.network, act);
+        Ok(sim)
+    }
+}

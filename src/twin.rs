@@ -1,0 +1,710 @@
+//! The two nets (strongly and weakly clamped) sharing one [`Network`], batched, and one
+//! tick of their dynamics (eq. 1-7, 19-20), the aSTDP rule (eq. 14-15), fake targets
+//! (eq. 16-18) and the smoothing derivative (eq. 21-23).
+//!
+//! All per-neuron arrays are `batch x N`, row-major: element `(b, i)` is at `b * N + i`.
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+use crate::activation::Activation;
+use crate::config::{BatchReduction, Config, DzSign};
+use crate::linalg::{View, ViewMut, gemm};
+use crate::network::Network;
+use crate::topology::Role;
+
+/// How a neuron is held to its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Clamp {
+    /// No target: the neuron runs free.
+    #[default]
+    Free,
+    /// Soft clamping: the force gains `beta (t - s)` with the net's own beta (eq. 5).
+    Soft,
+    /// Hard clamping: the state is set to the target.
+    Hard,
+}
+
+/// Which of the two nets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Net {
+    /// The strongly clamped net (`beta_strong`, `eps_strong`).
+    Strong,
+    /// The weakly clamped net (`beta_weak`, `eps_weak`).
+    Weak,
+}
+
+impl Net {
+    /// `"strong"` or `"weak"`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Net::Strong => "strong",
+            Net::Weak => "weak",
+        }
+    }
+}
+
+/// The state of one net: `s`, the momentum velocity `v`, and scratch buffers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NetState {
+    /// Internal states `s`, `batch x N`.
+    pub s: Vec<f32>,
+    /// Velocities `v` of momentum inference (eq. 19-20).
+    pub v: Vec<f32>,
+    /// `rho(s)`, kept in step with `s`.
+    #[serde(skip)]
+    pub(crate) a: Vec<f32>,
+    /// Scratch: net input `sum_j W_ij rho_j + b_i`.
+    #[serde(skip)]
+    h: Vec<f32>,
+    /// Scratch: `ds_i * rho'(s_i)` for the smoothing derivative.
+    #[serde(skip)]
+    g: Vec<f32>,
+    /// Per batch element, max |force| over the neurons not hard clamped, of the last tick.
+    #[serde(skip)]
+    pub max_force: Vec<f32>,
+}
+
+impl NetState {
+    fn new(s: Vec<f32>, batch: usize) -> NetState {
+        let n = s.len();
+        NetState {
+            v: vec![0.0; n],
+            a: vec![0.0; n],
+            h: vec![0.0; n],
+            g: vec![0.0; n],
+            max_force: vec![0.0; batch],
+            s,
+        }
+    }
+
+    fn refresh(&mut self, act: Activation, batch: usize) {
+        let n = self.s.len();
+        self.a = self.s.iter().map(|&x| act.rho(x)).collect();
+        self.h = vec![0.0; n];
+        self.g = vec![0.0; n];
+        self.max_force = vec![0.0; batch];
+    }
+
+    /// `rho(s)`, `batch x N`.
+    pub fn rho(&self) -> &[f32] {
+        &self.a
+    }
+}
+
+/// Both nets' states, the shared targets, `dz` and the fake-target averages `dzm`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TwinState {
+    batch: usize,
+    n: usize,
+    /// The strongly clamped net.
+    pub strong: NetState,
+    /// The weakly clamped net.
+    pub weak: NetState,
+    /// Targets `t`, `batch x N` (meaningful where `clamp` is not `Free`).
+    pub target: Vec<f32>,
+    /// Clamp mode per neuron and batch element.
+    pub clamp: Vec<Clamp>,
+    /// `dz` of the last tick (eq. 14).
+    pub dz: Vec<f32>,
+    /// Moving average of `|dz|` per neuron and batch element (eq. 16).
+    pub dzm: Vec<f32>,
+    /// Per layer: every neuron hard clamped in every batch element (skips its GEMMs).
+    #[serde(skip)]
+    layer_hard: Vec<bool>,
+}
+
+/// Per tick results of one net.
+pub(crate) struct NonFinite {
+    pub batch: usize,
+    pub neuron: usize,
+}
+
+impl TwinState {
+    /// Both nets start from the same state `s0` (`batch x N`); no targets.
+    pub fn new(net: &Network, cfg: &Config, batch: usize, s0: Vec<f32>) -> TwinState {
+        let n = net.n_neurons();
+        assert_eq!(s0.len(), batch * n, "initial state must be batch x N");
+        let mut t = TwinState {
+            batch,
+            n,
+            strong: NetState::new(s0.clone(), batch),
+            weak: NetState::new(s0, batch),
+            target: vec![0.0; batch * n],
+            clamp: vec![Clamp::Free; batch * n],
+            dz: vec![0.0; batch * n],
+            dzm: vec![cfg.fake_target.dzm_init; batch * n],
+            layer_hard: Vec::new(),
+        };
+        t.refresh(net, cfg.activation);
+        t
+    }
+
+    /// Rebuilds derived buffers (after deserialising or editing states by hand).
+    pub fn refresh(&mut self, net: &Network, act: Activation) {
+        self.strong.refresh(act, self.batch);
+        self.weak.refresh(act, self.batch);
+        self.update_layer_hard(net);
+    }
+
+    /// Number of batch elements.
+    pub fn batch(&self) -> usize {
+        self.batch
+    }
+
+    /// Number of neurons per net.
+    pub fn n_neurons(&self) -> usize {
+        self.n
+    }
+
+    /// One net's state.
+    pub fn net(&self, which: Net) -> &NetState {
+        match which {
+            Net::Strong => &self.strong,
+            Net::Weak => &self.weak,
+        }
+    }
+
+    /// Sets targets on neurons `range` with `values` (one per neuron, the same for every
+    /// batch element, or `batch` rows of them) and clamp mode `mode`.
+    pub(crate) fn set_targets(
+        &mut self,
+        net: &Network,
+        range: std::ops::Range<usize>,
+        values: &[f32],
+        mode: Clamp,
+    ) {
+        let len = range.len();
+        for b in 0..self.batch {
+            let row = if values.len() == len {
+                values
+            } else {
+                &values[b * len..(b + 1) * len]
+            };
+            let base = b * self.n;
+            self.target[base + range.start..base + range.end].copy_from_slice(row);
+            self.clamp[base + range.start..base + range.end].fill(mode);
+        }
+        self.update_layer_hard(net);
+    }
+
+    pub(crate) fn clear_targets(&mut self, net: &Network, range: std::ops::Range<usize>) {
+        for b in 0..self.batch {
+            let base = b * self.n;
+            self.clamp[base + range.start..base + range.end].fill(Clamp::Free);
+        }
+        self.update_layer_hard(net);
+    }
+
+    /// Removes the fake targets of hidden neurons.
+    pub(crate) fn clear_hidden_targets(&mut self, net: &Network) {
+        for layer in net
+            .topology
+            .layers()
+            .iter()
+            .filter(|l| l.role == Role::Hidden)
+        {
+            self.clear_targets(net, layer.range());
+        }
+    }
+
+    fn update_layer_hard(&mut self, net: &Network) {
+        self.layer_hard = net
+            .topology
+            .layers()
+            .iter()
+            .map(|l| {
+                (0..self.batch).all(|b| {
+                    self.clamp[b * self.n + l.offset..][..l.size]
+                        .iter()
+                        .all(|&c| c == Clamp::Hard)
+                })
+            })
+            .collect();
+    }
+
+    /// One integration step of one net (eq. 1, 2, 5, 19-20). Returns the first
+    /// non-finite state, if any.
+    #[cfg(test)]
+    pub(crate) fn integrate(
+        &mut self,
+        net: &Network,
+        cfg: &Config,
+        which: Net,
+        parallel: bool,
+    ) -> Option<NonFinite> {
+        let (st, beta, eps) = match which {
+            Net::Strong => (&mut self.strong, cfg.beta_strong, cfg.eps_strong),
+            Net::Weak => (&mut self.weak, cfg.beta_weak, cfg.eps_weak),
+        };
+        integrate(
+            net,
+            cfg,
+            st,
+            &self.target,
+            &self.clamp,
+            &self.layer_hard,
+            self.batch,
+            beta,
+            eps,
+            parallel,
+        )
+    }
+
+    /// Both nets, one after the other, or side by side on two threads when `parallel`.
+    pub(crate) fn integrate_both(
+        &mut self,
+        net: &Network,
+        cfg: &Config,
+        parallel: bool,
+    ) -> (Option<NonFinite>, Option<NonFinite>) {
+        let (target, clamp, hard, batch) =
+            (&self.target, &self.clamp, &self.layer_hard, self.batch);
+        let strong = &mut self.strong;
+        let weak = &mut self.weak;
+        let mut run_s = move || {
+            integrate(
+                net,
+                cfg,
+                strong,
+                target,
+                clamp,
+                hard,
+                batch,
+                cfg.beta_strong,
+                cfg.eps_strong,
+                parallel,
+            )
+        };
+        let mut run_w = move || {
+            integrate(
+                net,
+                cfg,
+                weak,
+                target,
+                clamp,
+                hard,
+                batch,
+                cfg.beta_weak,
+                cfg.eps_weak,
+                parallel,
+            )
+        };
+        if parallel && batch * net.topology.n_weights() > (1 << 20) {
+            rayon::join(run_s, run_w)
+        } else {
+            (run_s(), run_w())
+        }
+    }
+
+    /// `dz = rho(s_strong) - rho(s_weak)` (or its negative, by `dz_sign`), eq. 14.
+    pub(crate) fn compute_dz(&mut self, cfg: &Config) {
+        let sign = match cfg.dz_sign {
+            DzSign::StrongMinusWeak => 1.0,
+            DzSign::WeakMinusStrong => -1.0,
+        };
+        for ((d, s), w) in self.dz.iter_mut().zip(&self.strong.a).zip(&self.weak.a) {
+            *d = sign * (s - w);
+        }
+    }
+
+    /// Fake targets (eq. 16-18) for every hidden neuron of every batch element: update
+    /// `dzm`, fire with probability `min(1, |dz| / (k dzm))`, set target `sign(dz) t_c`
+    /// (soft) or remove it. Returns how many fired.
+    pub(crate) fn fake_targets(
+        &mut self,
+        net: &Network,
+        cfg: &Config,
+        rng: &mut impl RngExt,
+    ) -> usize {
+        let f = cfg.fake_target;
+        let mut fired = 0;
+        for layer in net
+            .topology
+            .layers()
+            .iter()
+            .filter(|l| l.role == Role::Hidden)
+        {
+            for b in 0..self.batch {
+                for idx in b * self.n + layer.offset..b * self.n + layer.offset + layer.size {
+                    let d = self.dz[idx];
+                    let m = f.m_avg * d.abs() + (1.0 - f.m_avg) * self.dzm[idx];
+                    self.dzm[idx] = m;
+                    let u: f32 = rng.random();
+                    if d.abs() > u * f.k * m {
+                        self.target[idx] = d.signum() * f.t_c;
+                        self.clamp[idx] = Clamp::Soft;
+                        fired += 1;
+                    } else {
+                        self.clamp[idx] = Clamp::Free;
+                    }
+                }
+            }
+        }
+        fired
+    }
+
+    /// The aSTDP rule (eq. 15): `W_ij += alpha' sum_b dz_i rho(s_strong_j)`,
+    /// `b_i += alpha' sum_b dz_i`, with `alpha' = alpha` (sum) or `alpha / batch` (mean).
+    pub(crate) fn apply_rule(&self, net: &mut Network, cfg: &Config, alpha: f32, parallel: bool) {
+        let scale = match cfg.batch_reduction {
+            BatchReduction::Sum => alpha,
+            BatchReduction::Mean => alpha / self.batch as f32,
+        };
+        self.outer_update(net, &self.dz, &self.strong.a, scale, parallel);
+    }
+
+    /// The smoothing derivative (eq. 21-23) on the weak net:
+    /// `W_ij -= gamma sum_b ds_i rho'(s_i) rho(s_j)`, `b_i -= gamma sum_b ds_i rho'(s_i)`,
+    /// with `ds = R - s` of the last step, batch-reduced like the rule.
+    pub(crate) fn apply_smoothing(&self, net: &mut Network, cfg: &Config, parallel: bool) {
+        let scale = match cfg.batch_reduction {
+            BatchReduction::Sum => -cfg.smoothing,
+            BatchReduction::Mean => -cfg.smoothing / self.batch as f32,
+        };
+        self.outer_update(net, &self.weak.g, &self.weak.a, scale, parallel);
+    }
+
+    /// `W_ij += scale sum_b post[b,i] pre[b,j]` on every block, `b_i += scale sum_b post[b,i]`.
+    /// Layers hard clamped everywhere have `post = 0` and are skipped.
+    fn outer_update(
+        &self,
+        net: &mut Network,
+        post: &[f32],
+        pre: &[f32],
+        scale: f32,
+        parallel: bool,
+    ) {
+        let n = self.n;
+        let layers = net.topology.layers().to_vec();
+        for blk in &mut net.blocks {
+            if self.layer_hard[blk.post] {
+                continue;
+            }
+            let (po, pr) = (&layers[blk.post], &layers[blk.pre]);
+            gemm(
+                po.size,
+                self.batch,
+                pr.size,
+                scale,
+                View {
+                    data: post,
+                    off: po.offset,
+                    rs: 1,
+                    cs: n,
+                },
+                View {
+                    data: pre,
+                    off: pr.offset,
+                    rs: n,
+                    cs: 1,
+                },
+                1.0,
+                ViewMut {
+                    data: &mut blk.w,
+                    off: 0,
+                    rs: pr.size,
+                    cs: 1,
+                },
+                parallel,
+            );
+            if blk.post == blk.pre {
+                for i in 0..po.size {
+                    blk.w[i * po.size + i] = 0.0;
+                }
+            }
+        }
+        for (l, layer) in layers.iter().enumerate() {
+            if self.layer_hard[l] {
+                continue;
+            }
+            for b in 0..self.batch {
+                let row = &post[b * n + layer.offset..b * n + layer.offset + layer.size];
+                for (bi, p) in net.bias[layer.range()].iter_mut().zip(row) {
+                    *bi += scale * p;
+                }
+            }
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn integrate(
+    net: &Network,
+    cfg: &Config,
+    st: &mut NetState,
+    target: &[f32],
+    clamp: &[Clamp],
+    layer_hard: &[bool],
+    batch: usize,
+    beta: f32,
+    eps: f32,
+    parallel: bool,
+) -> Option<NonFinite> {
+    let n = net.n_neurons();
+    let layers = net.topology.layers();
+    let act = cfg.activation;
+    // 1. h = b + sum_blocks rho(s_pre) W^T, for layers that are not entirely hard clamped.
+    for (l, layer) in layers.iter().enumerate() {
+        if layer_hard[l] {
+            continue;
+        }
+        for b in 0..batch {
+            st.h[b * n + layer.offset..b * n + layer.offset + layer.size]
+                .copy_from_slice(&net.bias[layer.range()]);
+        }
+    }
+    for blk in &net.blocks {
+        if layer_hard[blk.post] {
+            continue;
+        }
+        let (po, pr) = (&layers[blk.post], &layers[blk.pre]);
+        gemm(
+            batch,
+            pr.size,
+            po.size,
+            1.0,
+            View {
+                data: &st.a,
+                off: pr.offset,
+                rs: n,
+                cs: 1,
+            },
+            View {
+                data: &blk.w,
+                off: 0,
+                rs: 1,
+                cs: pr.size,
+            },
+            1.0,
+            ViewMut {
+                data: &mut st.h,
+                off: po.offset,
+                rs: n,
+                cs: 1,
+            },
+            parallel,
+        );
+    }
+    // 2. fused elementwise step.
+    let m = cfg.momentum;
+    let smoothing = cfg.smoothing > 0.0;
+    let mut bad = None;
+    for b in 0..batch {
+        let mut maxf = 0.0f32;
+        for (l, layer) in layers.iter().enumerate() {
+            let r = b * n + layer.offset..b * n + layer.offset + layer.size;
+            if layer_hard[l] {
+                for idx in r {
+                    st.s[idx] = target[idx];
+                    st.v[idx] = 0.0;
+                    st.a[idx] = act.rho(target[idx]);
+                }
+                continue;
+            }
+            for idx in r {
+                let t = target[idx];
+                match clamp[idx] {
+                    Clamp::Hard => {
+                        st.s[idx] = t;
+                        st.v[idx] = 0.0;
+                        st.a[idx] = act.rho(t);
+                    }
+                    mode => {
+                        let s = st.s[idx];
+                        let rp = match act {
+                            Activation::Sigmoid4 => {
+                                let a = st.a[idx];
+                                4.0 * a * (1.0 - a)
+                            }
+                            Activation::HardSigmoid => act.rho_prime(s),
+                        };
+                        let ds = rp * st.h[idx] - s;
+                        let force = if mode == Clamp::Soft {
+                            ds + beta * (t - s)
+                        } else {
+                            ds
+                        };
+                        let v = m * force + (1.0 - m) * st.v[idx];
+                        let s_new = act.clip_state(s + eps * v);
+                        st.v[idx] = v;
+                        st.s[idx] = s_new;
+                        st.a[idx] = act.rho(s_new);
+                        if smoothing {
+                            st.g[idx] = ds * rp;
+                        }
+                        maxf = maxf.max(force.abs());
+                        if !s_new.is_finite() && bad.is_none() {
+                            bad = Some(NonFinite {
+                                batch: b,
+                                neuron: idx - b * n,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        st.max_force[b] = maxf;
+    }
+    bad
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::topology::Topology;
+
+    /// 1 input + 1 output, W_10 = W_01 = 0.5, b = (0.1, -0.2).
+    fn pair() -> Network {
+        let t = Topology::new(
+            &[("in", 1, Role::Input), ("out", 1, Role::Output)],
+            &[(1, 0), (0, 1)],
+        )
+        .unwrap();
+        let mut net = Network::zeros(t);
+        net.set_weight(1, 0, 0.5).unwrap();
+        net.set_weight(0, 1, 0.5).unwrap();
+        net.bias = vec![0.1, -0.2];
+        net
+    }
+
+    #[test]
+    fn one_euler_step_by_hand() {
+        let net = pair();
+        let cfg = Config {
+            momentum: 1.0,
+            ..Config::default()
+        };
+        let mut tw = TwinState::new(&net, &cfg, 1, vec![0.0, 0.25]);
+        tw.set_targets(&net, 1..2, &[1.0], Clamp::Soft);
+        tw.integrate(&net, &cfg, Net::Strong, false);
+        // R = (0.4655293, 0.0393224) (see network tests); force_0 = R_0 - 0 = 0.4655293
+        // force_1 = 0.0393224 - 0.25 + 0.4 * (1 - 0.25) = 0.0893224
+        // s <- s + 0.5 force
+        assert!(
+            (tw.strong.s[0] - 0.232_764_6).abs() < 1e-6,
+            "{}",
+            tw.strong.s[0]
+        );
+        assert!(
+            (tw.strong.s[1] - 0.294_661_2).abs() < 1e-6,
+            "{}",
+            tw.strong.s[1]
+        );
+        assert!((tw.strong.max_force[0] - 0.465_529_3).abs() < 1e-6);
+        // the weak net did not move
+        assert_eq!(tw.weak.s, vec![0.0, 0.25]);
+    }
+
+    #[test]
+    fn momentum_step_by_hand() {
+        let net = pair();
+        let cfg = Config {
+            momentum: 0.5,
+            ..Config::default()
+        };
+        let mut tw = TwinState::new(&net, &cfg, 1, vec![0.0, 0.25]);
+        tw.weak.v = vec![0.2, -0.1];
+        tw.integrate(&net, &cfg, Net::Weak, false);
+        // v = 0.5 force + 0.5 v_old; force = (0.4655293, 0.0393224 - 0.25)
+        // v = (0.3327647, -0.1553388); s = s + 0.4 v
+        assert!((tw.weak.v[0] - 0.332_764_6).abs() < 1e-6);
+        assert!((tw.weak.v[1] + 0.155_338_8).abs() < 1e-6);
+        assert!((tw.weak.s[0] - 0.133_105_9).abs() < 1e-6);
+        assert!((tw.weak.s[1] - 0.187_864_5).abs() < 1e-6);
+    }
+
+    #[test]
+    fn hard_clamp_sets_state() {
+        let net = pair();
+        let cfg = Config::default();
+        let mut tw = TwinState::new(&net, &cfg, 2, vec![0.0; 4]);
+        tw.set_targets(&net, 0..1, &[0.3, 0.7], Clamp::Hard);
+        tw.integrate_both(&net, &cfg, false);
+        assert_eq!((tw.strong.s[0], tw.strong.s[2]), (0.3, 0.7));
+        assert_eq!((tw.weak.s[0], tw.weak.s[2]), (0.3, 0.7));
+    }
+
+    #[test]
+    fn rule_by_hand() {
+        let net0 = pair();
+        let cfg = Config {
+            batch_reduction: BatchReduction::Sum,
+            ..Config::default()
+        };
+        let mut tw = TwinState::new(&net0, &cfg, 1, vec![0.0, 0.0]);
+        tw.strong.s = vec![0.25, 0.0];
+        tw.weak.s = vec![0.0, 0.25];
+        tw.refresh(&net0, cfg.activation);
+        tw.compute_dz(&cfg);
+        // rho_s = (0.7310586, 0.5), rho_w = (0.5, 0.7310586); dz = (0.2310586, -0.2310586)
+        assert!((tw.dz[0] - 0.231_058_6).abs() < 1e-6);
+        let mut net = net0.clone();
+        tw.apply_rule(&mut net, &cfg, 0.1, false);
+        // dW_10 = 0.1 * dz_1 * rho_s_0 = 0.1 * -0.2310586 * 0.7310586 = -0.0168916
+        // dW_01 = 0.1 * dz_0 * rho_s_1 = 0.1 * 0.2310586 * 0.5 = 0.0115529
+        assert!((net.weight(1, 0).unwrap() - (0.5 - 0.016_891_6)).abs() < 1e-6);
+        assert!((net.weight(0, 1).unwrap() - (0.5 + 0.011_552_9)).abs() < 1e-6);
+        assert!((net.bias[0] - (0.1 + 0.023_105_86)).abs() < 1e-6);
+        // mean over a batch of 2 identical elements equals the sum over one
+        let cfg_mean = Config {
+            batch_reduction: BatchReduction::Mean,
+            ..cfg
+        };
+        let mut tw2 = TwinState::new(&net0, &cfg_mean, 2, vec![0.0; 4]);
+        tw2.strong.s = vec![0.25, 0.0, 0.25, 0.0];
+        tw2.weak.s = vec![0.0, 0.25, 0.0, 0.25];
+        tw2.refresh(&net0, cfg.activation);
+        tw2.compute_dz(&cfg_mean);
+        let mut net2 = net0.clone();
+        tw2.apply_rule(&mut net2, &cfg_mean, 0.1, false);
+        assert!((net2.weight(1, 0).unwrap() - net.weight(1, 0).unwrap()).abs() < 1e-7);
+        // the other sign
+        let neg = Config {
+            dz_sign: DzSign::WeakMinusStrong,
+            ..cfg
+        };
+        tw.compute_dz(&neg);
+        assert!((tw.dz[0] + 0.231_058_6).abs() < 1e-6);
+    }
+
+    #[test]
+    fn fake_target_probability() {
+        // one hidden neuron per batch element, 20000 elements with the same dz
+        let t = Topology::new(
+            &[("v", 1, Role::Input), ("h", 1, Role::Hidden)],
+            &[(1, 0), (0, 1)],
+        )
+        .unwrap();
+        let net = Network::zeros(t);
+        let mut cfg = Config::default();
+        cfg.fake_target.k = 4.0;
+        cfg.fake_target.m_avg = 0.5;
+        cfg.fake_target.dzm_init = 0.1;
+        let b = 20_000;
+        let mut tw = TwinState::new(&net, &cfg, b, vec![0.0; 2 * b]);
+        for i in 0..b {
+            tw.dz[2 * i + 1] = -0.1;
+        }
+        let mut rng = <rand_xoshiro::Xoshiro256PlusPlus as rand::SeedableRng>::seed_from_u64(7);
+        let fired = tw.fake_targets(&net, &cfg, &mut rng);
+        // dzm = 0.5 * 0.1 + 0.5 * 0.1 = 0.1; p = min(1, 0.1 / (4 * 0.1)) = 0.25
+        assert!((tw.dzm[1] - 0.1).abs() < 1e-7);
+        let p = fired as f64 / b as f64;
+        assert!((p - 0.25).abs() < 0.015, "{p}");
+        let i = (0..b)
+            .find(|&i| tw.clamp[2 * i + 1] == Clamp::Soft)
+            .unwrap();
+        assert_eq!(tw.target[2 * i + 1], -0.25);
+        // visible neurons never get fake targets
+        assert!((0..b).all(|i| tw.clamp[2 * i] == Clamp::Free));
+        // with k * m_avg <= 1 a jump in |dz| fires with probability 1
+        cfg.fake_target.k = 1.0;
+        for i in 0..b {
+            tw.dz[2 * i + 1] = 10.0;
+        }
+        assert_eq!(tw.fake_targets(&net, &cfg, &mut rng), b);
+    }
+}
