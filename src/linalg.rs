@@ -34,6 +34,13 @@ struct SendPtr(*mut f32);
 unsafe impl Send for SendPtr {}
 unsafe impl Sync for SendPtr {}
 
+impl SendPtr {
+    /// Taking `self` makes closures capture the whole wrapper (not the raw field).
+    fn get(self) -> *mut f32 {
+        self.0
+    }
+}
+
 /// `C[m x n] = beta * C + alpha * A[m x k] * B[k x n]`. Bounds are checked (panics on a
 /// view too small: that is a bug in the caller, not bad input). With `parallel`, large
 /// problems are split by rows of C across rayon's pool.
@@ -79,7 +86,6 @@ pub(crate) fn gemm(
     let cp = SendPtr(c.data.as_mut_ptr());
     let (ap, bp) = (a.data.as_ptr() as usize, b.data.as_ptr() as usize);
     let run = |r0: usize, r1: usize| {
-        let cp = cp;
         // SAFETY: bounds checked above; rows r0..r1 of C are written by this call only.
         unsafe {
             matrixmultiply::sgemm(
@@ -94,7 +100,7 @@ pub(crate) fn gemm(
                 b.rs as isize,
                 b.cs as isize,
                 beta,
-                cp.0.add(c.off + r0 * c.rs),
+                cp.get().add(c.off + r0 * c.rs),
                 c.rs as isize,
                 c.cs as isize,
             );
@@ -116,20 +122,52 @@ pub(crate) fn gemm(
     }
 }
 
+/// Scalar kernel for tiny problems, with contiguous fast paths for the two shapes the
+/// engine uses: dot products (`A` rows and `B` columns contiguous: the forward pass) and
+/// row updates (`B` and `C` rows contiguous: the rank-B weight update).
 #[allow(clippy::too_many_arguments)]
 fn small(m: usize, k: usize, n: usize, alpha: f32, a: View, b: View, beta: f32, c: ViewMut) {
-    for i in 0..m {
-        for j in 0..n {
-            let mut acc = 0.0f32;
-            for p in 0..k {
-                acc += a.data[a.off + i * a.rs + p * a.cs] * b.data[b.off + p * b.rs + j * b.cs];
+    if beta != 1.0 {
+        for i in 0..m {
+            for j in 0..n {
+                let ci = &mut c.data[c.off + i * c.rs + j * c.cs];
+                *ci = if beta == 0.0 { 0.0 } else { beta * *ci };
             }
-            let ci = &mut c.data[c.off + i * c.rs + j * c.cs];
-            *ci = if beta == 0.0 {
-                alpha * acc
-            } else {
-                beta * *ci + alpha * acc
-            };
+        }
+    }
+    if k == 0 {
+        return;
+    }
+    if a.cs == 1 && b.rs == 1 {
+        for i in 0..m {
+            let ar = &a.data[a.off + i * a.rs..][..k];
+            for j in 0..n {
+                let bc = &b.data[b.off + j * b.cs..][..k];
+                let d: f32 = ar.iter().zip(bc).map(|(x, y)| x * y).sum();
+                c.data[c.off + i * c.rs + j * c.cs] += alpha * d;
+            }
+        }
+    } else if b.cs == 1 && c.cs == 1 {
+        for i in 0..m {
+            for p in 0..k {
+                let x = alpha * a.data[a.off + i * a.rs + p * a.cs];
+                let br = &b.data[b.off + p * b.rs..][..n];
+                let cr = &mut c.data[c.off + i * c.rs..][..n];
+                for (cv, bv) in cr.iter_mut().zip(br) {
+                    *cv += x * bv;
+                }
+            }
+        }
+    } else {
+        for i in 0..m {
+            for j in 0..n {
+                let mut acc = 0.0f32;
+                for p in 0..k {
+                    acc +=
+                        a.data[a.off + i * a.rs + p * a.cs] * b.data[b.off + p * b.rs + j * b.cs];
+                }
+                c.data[c.off + i * c.rs + j * c.cs] += alpha * acc;
+            }
         }
     }
 }

@@ -35,6 +35,7 @@
 //! ```
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use priority_queue::DoublePriorityQueue;
 use serde::{Deserialize, Serialize};
@@ -71,13 +72,34 @@ pub trait Handler<E> {
 
 type Key = (Tick, u8, u64);
 
+/// Hasher for the queue's keys: unique sequence numbers, so a multiplicative mix is
+/// enough and much cheaper than SipHash on the per-tick path.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SeqHasher(u64);
+
+impl Hasher for SeqHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type SeqBuild = BuildHasherDefault<SeqHasher>;
+
 /// The event queue. See the module docs.
 #[derive(Debug, Clone)]
 pub struct Scheduler<E> {
     now: Tick,
     next_seq: u64,
-    queue: DoublePriorityQueue<u64, Key>,
-    events: HashMap<u64, E>,
+    queue: DoublePriorityQueue<u64, Key, SeqBuild>,
+    events: HashMap<u64, E, SeqBuild>,
 }
 
 impl<E: Phased> Default for Scheduler<E> {
@@ -92,8 +114,8 @@ impl<E: Phased> Scheduler<E> {
         Scheduler {
             now: 0,
             next_seq: 0,
-            queue: DoublePriorityQueue::new(),
-            events: HashMap::new(),
+            queue: DoublePriorityQueue::with_default_hasher(),
+            events: HashMap::default(),
         }
     }
 
@@ -213,12 +235,9 @@ impl<E: Phased + Serialize + Clone> Serialize for Scheduler<E> {
 impl<'de, E: Phased + Deserialize<'de>> Deserialize<'de> for Scheduler<E> {
     fn deserialize<D: serde::Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
         let snap = Snapshot::<E>::deserialize(de)?;
-        let mut q = Scheduler {
-            now: snap.now,
-            next_seq: snap.next_seq,
-            queue: DoublePriorityQueue::new(),
-            events: HashMap::new(),
-        };
+        let mut q = Scheduler::new();
+        q.now = snap.now;
+        q.next_seq = snap.next_seq;
         for (tick, seq, e) in snap.pending {
             if seq >= snap.next_seq || tick < snap.now {
                 return Err(serde::de::Error::custom(

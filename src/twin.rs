@@ -378,8 +378,13 @@ impl TwinState {
         parallel: bool,
     ) {
         let n = self.n;
-        let layers = net.topology.layers().to_vec();
-        for blk in &mut net.blocks {
+        let Network {
+            topology,
+            blocks,
+            bias,
+        } = net;
+        let layers = topology.layers();
+        for blk in blocks.iter_mut() {
             if self.layer_hard[blk.post] {
                 continue;
             }
@@ -422,7 +427,7 @@ impl TwinState {
             }
             for b in 0..self.batch {
                 let row = &post[b * n + layer.offset..b * n + layer.offset + layer.size];
-                for (bi, p) in net.bias[layer.range()].iter_mut().zip(row) {
+                for (bi, p) in bias[layer.range()].iter_mut().zip(row) {
                     *bi += scale * p;
                 }
             }

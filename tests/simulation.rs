@@ -1,0 +1,278 @@
+//! Integration tests of the simulation layer: protocols as events, errors, NaN detection.
+
+use astdp::error::ScheduleError;
+use astdp::{
+    Clamp, Config, Event, Net, Network, ProbeSpec, SimError, Simulation, Topology, rng_from_seed,
+};
+
+fn pair_sim(batch: usize) -> Simulation {
+    let t = Topology::new(
+        &[
+            ("in", 1, astdp::Role::Input),
+            ("out", 1, astdp::Role::Output),
+        ],
+        &[(1, 0), (0, 1)],
+    )
+    .unwrap();
+    let mut cfg = Config {
+        init_high: 0.0,
+        ..Config::default()
+    };
+    cfg.fake_target.enabled = false;
+    Simulation::new(
+        Network::zeros(t),
+        cfg.validate().unwrap(),
+        batch,
+        rng_from_seed(0),
+    )
+    .unwrap()
+}
+
+#[test]
+fn target_window_is_applied_exactly_during_its_ticks() {
+    // target t=1 on neuron 0 during ticks 40..50, scheduled as events
+    let mut sim = pair_sim(1);
+    sim.schedule(
+        40,
+        Event::SetTargets {
+            neurons: 0..1,
+            values: vec![1.0],
+            mode: Clamp::Soft,
+        },
+    )
+    .unwrap();
+    sim.schedule(50, Event::ClearTargets { neurons: 0..1 })
+        .unwrap();
+    sim.schedule_ticks(0, 100).unwrap();
+    let p = sim
+        .add_probe(
+            ProbeSpec {
+                neurons: vec![0],
+                batch: 0,
+                every: 1,
+            },
+            0,
+            100,
+        )
+        .unwrap();
+    sim.run().unwrap();
+    let rec = sim.recording(p).unwrap();
+    assert_eq!(rec.ticks.len(), 100);
+    // W = b = 0, s0 = 0: nothing moves before tick 40
+    assert!(rec.s_strong[0][..40].iter().all(|&s| s == 0.0));
+    // first clamped step: s = 0.5 * 0.4 * (1 - 0) = 0.2 (strong), 0.4 * 0.25 = 0.1 (weak)
+    assert!((rec.s_strong[0][40] - 0.2).abs() < 1e-7);
+    assert!((rec.s_weak[0][40] - 0.1).abs() < 1e-7);
+    assert_eq!(rec.target[0][45], Some(1.0));
+    assert_eq!(rec.target[0][50], None);
+    // after the window the state decays back towards 0
+    assert!(rec.s_strong[0][99] < 0.01 && rec.s_strong[0][99] > 0.0);
+}
+
+#[test]
+fn control_events_run_before_the_tick_of_the_same_time() {
+    let mut sim = pair_sim(1);
+    sim.schedule_ticks(0, 10).unwrap();
+    sim.run_until(5).unwrap();
+    // the tick at 5 was queued before this event, but control events run first
+    sim.schedule(
+        5,
+        Event::SetTargets {
+            neurons: 0..1,
+            values: vec![1.0],
+            mode: Clamp::Hard,
+        },
+    )
+    .unwrap();
+    sim.run_until(6).unwrap();
+    assert_eq!(sim.state(Net::Strong, 0)[0], 1.0);
+}
+
+#[test]
+fn per_sample_targets_and_hard_clamping() {
+    let mut sim = pair_sim(3);
+    sim.present(0, 0, vec![0.1, 0.2, 0.3], Clamp::Hard).unwrap();
+    sim.schedule_ticks(0, 1).unwrap();
+    sim.run().unwrap();
+    for b in 0..3 {
+        assert_eq!(sim.state(Net::Weak, b)[0], 0.1 * (b + 1) as f32);
+    }
+}
+
+#[test]
+fn bad_events_are_typed_errors() {
+    let mut sim = pair_sim(2);
+    assert!(matches!(
+        sim.schedule(
+            0,
+            Event::SetTargets {
+                neurons: 0..3,
+                values: vec![1.0; 3],
+                mode: Clamp::Soft
+            }
+        ),
+        Err(SimError::BadEvent(_))
+    ));
+    assert!(matches!(
+        sim.schedule(
+            0,
+            Event::SetTargets {
+                neurons: 0..1,
+                values: vec![1.0; 3],
+                mode: Clamp::Soft
+            }
+        ),
+        Err(SimError::BadEvent(_))
+    ));
+    assert!(matches!(
+        sim.schedule(
+            0,
+            Event::SetTargets {
+                neurons: 0..1,
+                values: vec![f32::NAN],
+                mode: Clamp::Soft
+            }
+        ),
+        Err(SimError::BadEvent(_))
+    ));
+    assert!(matches!(
+        sim.schedule(0, Event::SetAlpha(-1.0)),
+        Err(SimError::BadEvent(_))
+    ));
+    assert!(matches!(
+        sim.add_probe(
+            ProbeSpec {
+                neurons: vec![0],
+                batch: 2,
+                every: 1
+            },
+            0,
+            5
+        ),
+        Err(SimError::BadEvent(_))
+    ));
+    sim.run_until(10).unwrap();
+    assert_eq!(
+        sim.schedule(3, Event::SetLearning(false)),
+        Err(SimError::Schedule(ScheduleError::InPast {
+            requested: 3,
+            now: 10
+        }))
+    );
+    assert_eq!(
+        sim.run_until(9),
+        Err(SimError::Schedule(ScheduleError::InPast {
+            requested: 9,
+            now: 10
+        }))
+    );
+}
+
+#[test]
+fn non_finite_state_is_reported_with_tick_and_neuron() {
+    let mut rng = rng_from_seed(1);
+    let mut net = Network::random(Topology::toy(4, 8).unwrap(), &mut rng);
+    for b in &mut net.blocks {
+        for w in &mut b.w {
+            *w = f32::MAX;
+        }
+    }
+    net.zero_lateral_diagonals();
+    let mut sim = Simulation::new(net, Config::default().validate().unwrap(), 1, rng).unwrap();
+    sim.schedule_ticks(3, 10).unwrap();
+    match sim.run() {
+        Err(SimError::NonFinite {
+            tick: 3,
+            net: "strong",
+            batch: 0,
+            neuron,
+        }) => assert!(neuron < 12),
+        other => panic!("expected NonFinite at tick 3, got {other:?}"),
+    }
+}
+
+#[test]
+fn cancelled_ticks_do_not_run() {
+    let mut sim = pair_sim(1);
+    let id = sim.schedule_ticks(0, 50).unwrap().unwrap();
+    sim.run_until(10).unwrap();
+    // the original event fired; the chain continues with new ids, so cancelling it is a no-op
+    assert!(sim.cancel(id).is_none());
+    let later = sim.schedule(20, Event::SetLearning(false)).unwrap();
+    assert!(sim.cancel(later).is_some());
+    sim.run().unwrap();
+    assert_eq!(sim.ticks_run(), 50);
+    assert!(sim.learning());
+}
+
+#[test]
+fn fake_target_switch_and_learning_switch() {
+    let mut rng = rng_from_seed(2);
+    let net = Network::random(Topology::toy(4, 8).unwrap(), &mut rng);
+    let cfg = Config {
+        alpha: 0.05,
+        ..Config::default()
+    }
+    .validate()
+    .unwrap();
+    let mut sim = Simulation::new(net, cfg, 1, rng).unwrap();
+    sim.present(0, 0, vec![1.0, 0.0, 0.0, 0.0], Clamp::Soft)
+        .unwrap();
+    sim.schedule(100, Event::SetFakeTarget(false)).unwrap();
+    sim.schedule(100, Event::SetLearning(false)).unwrap();
+    sim.schedule_ticks(0, 200).unwrap();
+    sim.run_until(100).unwrap();
+    let fired = sim.fake_fired();
+    assert!(fired > 0);
+    let w = sim.network().clone();
+    sim.run().unwrap();
+    assert_eq!(sim.fake_fired(), fired);
+    assert_eq!(sim.network(), &w);
+    assert!(sim.twin().clamp[4..].iter().all(|&c| c == Clamp::Free));
+}
+
+/// Splitting GEMMs and running the two nets on two threads must not change a bit.
+#[test]
+fn parallel_and_serial_runs_are_bit_identical() {
+    let run = |parallel: bool| {
+        let mut rng = rng_from_seed(5);
+        let net = Network::random(Topology::hopfield(300, 200, 10, true).unwrap(), &mut rng);
+        let cfg = Config {
+            alpha: 0.01,
+            ..Config::default()
+        }
+        .validate()
+        .unwrap();
+        let mut sim = Simulation::new(net, cfg, 32, rng).unwrap();
+        sim.set_parallel(parallel);
+        let x: Vec<f32> = (0..32 * 300)
+            .map(|i| ((i * 37) % 101) as f32 / 100.0)
+            .collect();
+        sim.present(0, 0, x, Clamp::Hard).unwrap();
+        sim.schedule_ticks(0, 5).unwrap();
+        sim.run().unwrap();
+        let bits: Vec<u32> = sim
+            .twin()
+            .weak
+            .s
+            .iter()
+            .chain(sim.network().blocks.iter().flat_map(|b| b.w.iter()))
+            .map(|x| x.to_bits())
+            .collect();
+        bits
+    };
+    assert_eq!(run(true), run(false));
+}
+
+#[test]
+fn loading_a_corrupt_checkpoint_is_an_error() {
+    let dir = std::env::temp_dir().join(format!("astdp-sim-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("bad.json");
+    std::fs::write(&p, b"{\"scheduler\": 3}").unwrap();
+    assert!(matches!(
+        Simulation::load(&p),
+        Err(astdp::error::CheckpointError::Format { .. })
+    ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
