@@ -367,6 +367,36 @@ impl Simulation {
         Ok(id)
     }
 
+    /// Presents `samples` on layer `layer` one after another, `dwell` ticks each, from
+    /// tick `from`, and queues the ticks to run them. Returns the tick after the last one.
+    pub fn present_sequence(
+        &mut self,
+        from: Tick,
+        layer: usize,
+        samples: &[Vec<f32>],
+        dwell: u64,
+        mode: Clamp,
+    ) -> Result<Tick, SimError> {
+        for (k, x) in samples.iter().enumerate() {
+            self.present(from + k as u64 * dwell, layer, x.clone(), mode)?;
+        }
+        let end = from + samples.len() as u64 * dwell;
+        self.schedule_ticks(from, end - from)?;
+        Ok(end)
+    }
+
+    /// Replaces the hyper-parameters from now on (e.g. test-time dynamics after training).
+    /// The learning rate in force becomes the new config's `alpha`.
+    pub fn set_config(&mut self, config: ValidConfig) {
+        self.model.alpha = config.alpha;
+        self.model.config = config;
+    }
+
+    /// Re-seeds the generator (e.g. independent repeats from one trained state).
+    pub fn reseed(&mut self, seed: u64) {
+        self.model.rng = rng_from_seed(seed);
+    }
+
     /// Handles the next event; returns its tick, or `None` when the queue is empty.
     pub fn step(&mut self) -> Result<Option<Tick>, SimError> {
         self.scheduler.step(&mut self.model)

@@ -1,0 +1,235 @@
+//! Binocular rivalry (figure 3): a 4 visible + 8 hidden net trained on the four one-hot
+//! patterns, then shown the ambiguous input `[1, 1, 0, 0]` for a long window. The
+//! perceived pattern (visible neuron 0 or 1 higher, with hysteresis) alternates, driven
+//! by the fake targets; without them it does not.
+
+use serde::{Deserialize, Serialize};
+
+use super::{mean_std, one_hot, train_unsupervised};
+use crate::config::Config;
+use crate::error::Error;
+use crate::network::Network;
+use crate::probe::{ProbeSpec, Recording};
+use crate::sim::{Event, Simulation, rng_from_seed};
+use crate::topology::Topology;
+use crate::twin::Clamp;
+
+/// Settings of the rivalry experiment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RivalryConfig {
+    /// Model hyper-parameters (training and test).
+    pub model: Config,
+    /// Hidden neurons.
+    pub hidden: usize,
+    /// Passes over the four patterns during training.
+    pub train_rounds: usize,
+    /// Ticks per training pattern.
+    pub dwell: u64,
+    /// Ticks the ambiguous input is held.
+    pub test_ticks: u64,
+    /// Perception switches from A to B only when `s_B - s_A > hysteresis` (weak net).
+    pub hysteresis: f32,
+    /// Whether aSTDP keeps learning while the ambiguous input is held (as in the paper,
+    /// where the rule runs at every step).
+    pub learn_during_test: bool,
+    /// Record every this many ticks (for the plot; perception uses every tick).
+    pub record_every: u64,
+}
+
+impl Default for RivalryConfig {
+    fn default() -> Self {
+        RivalryConfig {
+            model: Config {
+                alpha: 0.02,
+                momentum: 1.0,
+                ..Config::default()
+            },
+            hidden: 8,
+            train_rounds: 200,
+            dwell: 100,
+            test_ticks: 20_000,
+            hysteresis: 0.05,
+            learn_during_test: true,
+            record_every: 10,
+        }
+    }
+}
+
+/// Result of one rivalry run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RivalryResult {
+    /// Seed used.
+    pub seed: u64,
+    /// Perception switches with fake targets.
+    pub switches: usize,
+    /// Completed dominance durations (ticks), first and last (censored) excluded.
+    pub dominance_durations: Vec<u64>,
+    /// Mean dominance duration (ticks).
+    pub mean_duration: f64,
+    /// Coefficient of variation std/mean of the durations.
+    pub cv: f64,
+    /// Gamma shape estimate mean^2/var.
+    pub gamma_shape: f64,
+    /// Fraction of test ticks on which pattern A (neuron 0) was perceived.
+    pub fraction_a: f64,
+    /// Switches in the same run with fake targets off.
+    pub control_switches: usize,
+    /// Traces of the run with fake targets (visible 0..4, hidden 4..8), every `record_every`.
+    pub recording: Recording,
+    /// Hidden neurons recorded.
+    pub hidden_recorded: Vec<usize>,
+    /// Hysteresis used.
+    pub hysteresis: f32,
+}
+
+/// Perception over time from traces of neurons A and B: `true` while A dominates.
+/// Starts with whichever is higher; switches only past the hysteresis band.
+pub fn perception(a: &[f32], b: &[f32], hysteresis: f32) -> Vec<bool> {
+    let mut out = Vec::with_capacity(a.len());
+    let mut cur = a.first().zip(b.first()).is_none_or(|(x, y)| x >= y);
+    for (&x, &y) in a.iter().zip(b) {
+        if cur && y - x > hysteresis {
+            cur = false;
+        } else if !cur && x - y > hysteresis {
+            cur = true;
+        }
+        out.push(cur);
+    }
+    out
+}
+
+/// Number of switches and the completed dominance durations (first and last periods
+/// are censored and left out).
+pub fn dominance(percept: &[bool]) -> (usize, Vec<u64>) {
+    let mut switches = 0;
+    let mut durations = Vec::new();
+    let mut last_switch: Option<usize> = None;
+    for t in 1..percept.len() {
+        if percept[t] != percept[t - 1] {
+            switches += 1;
+            if let Some(s) = last_switch {
+                durations.push((t - s) as u64);
+            }
+            last_switch = Some(t);
+        }
+    }
+    (switches, durations)
+}
+
+fn hold_ambiguous(
+    sim: &mut Simulation,
+    cfg: &RivalryConfig,
+    fake: bool,
+    every: u64,
+) -> Result<usize, Error> {
+    let t0 = sim.now();
+    let end = t0 + cfg.test_ticks;
+    sim.schedule(t0, Event::SetLearning(cfg.learn_during_test))?;
+    sim.schedule(t0, Event::SetFakeTarget(fake))?;
+    sim.present(t0, 0, vec![1.0, 1.0, 0.0, 0.0], Clamp::Soft)?;
+    sim.schedule_ticks(t0, cfg.test_ticks)?;
+    let mut neurons: Vec<usize> = (0..4).collect();
+    neurons.extend(4..4 + cfg.hidden.min(4));
+    let id = sim.add_probe(
+        ProbeSpec {
+            neurons,
+            batch: 0,
+            every,
+        },
+        t0,
+        end,
+    )?;
+    sim.run_until(end)?;
+    Ok(id)
+}
+
+/// Trains the net, then holds the ambiguous input with and without fake targets.
+pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
+    let mut rng = rng_from_seed(seed);
+    let net = Network::random(Topology::toy(4, cfg.hidden)?, &mut rng);
+    let mut sim = Simulation::new(net, cfg.model.validate()?, 1, rng)?;
+    let data: Vec<Vec<f32>> = (0..4).map(|i| one_hot(i, 4)).collect();
+    train_unsupervised(&mut sim, 0, &data, cfg.train_rounds, cfg.dwell)?;
+    let mut control = sim.clone();
+
+    // perception from every tick
+    let id = hold_ambiguous(&mut sim, cfg, true, 1)?;
+    let full = sim.recording(id).expect("probe").clone();
+    let p = perception(&full.s_weak[0], &full.s_weak[1], cfg.hysteresis);
+    let (switches, durations) = dominance(&p);
+    let fraction_a = p.iter().filter(|&&x| x).count() as f64 / p.len().max(1) as f64;
+
+    let cid = hold_ambiguous(&mut control, cfg, false, 1)?;
+    let crec = control.recording(cid).expect("probe");
+    let (control_switches, _) = dominance(&perception(
+        &crec.s_weak[0],
+        &crec.s_weak[1],
+        cfg.hysteresis,
+    ));
+
+    let d: Vec<f64> = durations.iter().map(|&x| x as f64).collect();
+    let (mean, std) = mean_std(&d);
+    // thin the recording for the plot
+    let keep: Vec<usize> = (0..full.ticks.len())
+        .step_by(cfg.record_every.max(1) as usize)
+        .collect();
+    let thin = |rows: &Vec<Vec<f32>>| {
+        rows.iter()
+            .map(|r| keep.iter().map(|&k| r[k]).collect())
+            .collect()
+    };
+    let recording = Recording {
+        neurons: full.neurons.clone(),
+        batch: 0,
+        every: cfg.record_every,
+        ticks: keep.iter().map(|&k| full.ticks[k]).collect(),
+        s_strong: thin(&full.s_strong),
+        s_weak: thin(&full.s_weak),
+        dz: thin(&full.dz),
+        // keep every target firing: a firing anywhere in the thinning interval shows
+        target: full
+            .target
+            .iter()
+            .map(|r| {
+                keep.iter()
+                    .map(|&k| {
+                        r[k..(k + cfg.record_every as usize).min(r.len())]
+                            .iter()
+                            .find_map(|t| *t)
+                    })
+                    .collect()
+            })
+            .collect(),
+    };
+    Ok(RivalryResult {
+        seed,
+        switches,
+        mean_duration: mean,
+        cv: std / mean,
+        gamma_shape: (mean * mean) / (std * std),
+        dominance_durations: durations,
+        fraction_a,
+        control_switches,
+        hidden_recorded: (4..4 + cfg.hidden.min(4)).collect(),
+        recording,
+        hysteresis: cfg.hysteresis,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perception_and_dominance_by_hand() {
+        let a = [0.9, 0.8, 0.5, 0.4, 0.45, 0.9, 0.9, 0.3];
+        let b = [0.1, 0.82, 0.6, 0.6, 0.5, 0.1, 0.1, 0.9];
+        let p = perception(&a, &b, 0.05);
+        // tick 1: b - a = 0.02 < band, stays A; tick 2: 0.1 > band -> B; tick 5 -> A; tick 7 -> B
+        assert_eq!(p, vec![true, true, false, false, false, true, true, false]);
+        let (s, d) = dominance(&p);
+        assert_eq!(s, 3);
+        assert_eq!(d, vec![3, 2]);
+    }
+}
