@@ -50,6 +50,7 @@
 pub mod activation;
 pub mod checkpoint;
 pub mod config;
+pub mod data;
 pub mod error;
 pub mod experiments;
 pub(crate) mod linalg;

@@ -492,10 +492,15 @@ impl Simulation {
 
     /// Loads a simulation saved by [`Simulation::save`].
     pub fn load(path: impl AsRef<Path>) -> Result<Simulation, CheckpointError> {
-        let path = path.as_ref();
-        let mut sim: Simulation = checkpoint::load_json(path)?;
-        let (n, b) = (sim.model.network.n_neurons(), sim.model.twin.batch());
-        let twin = &sim.model.twin;
+        let mut sim: Simulation = checkpoint::load_json(path.as_ref())?;
+        sim.restore(path.as_ref())?;
+        Ok(sim)
+    }
+
+    /// Checks the sizes of a deserialised simulation and rebuilds its derived buffers.
+    pub fn restore(&mut self, path: &Path) -> Result<(), CheckpointError> {
+        let (n, b) = (self.model.network.n_neurons(), self.model.twin.batch());
+        let twin = &self.model.twin;
         let fits = twin.n_neurons() == n
             && [
                 &twin.strong.s,
@@ -509,15 +514,15 @@ impl Simulation {
             .iter()
             .all(|v| v.len() == n * b)
             && twin.clamp.len() == n * b
-            && sim.model.network.blocks.len() == sim.model.network.topology.connections().len();
+            && self.model.network.blocks.len() == self.model.network.topology.connections().len();
         if !fits {
             return Err(CheckpointError::Mismatch {
                 path: path.into(),
                 what: "state sizes do not match the network".into(),
             });
         }
-        let act = sim.model.config.activation;
-        sim.model.twin.refresh(&sim.model.network, act);
-        Ok(sim)
+        let act = self.model.config.activation;
+        self.model.twin.refresh(&self.model.network, act);
+        Ok(())
     }
 }

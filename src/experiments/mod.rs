@@ -2,6 +2,7 @@
 //! returns recorded data plus a summary (serde). Examples only parse arguments, call,
 //! plot and print.
 
+pub mod mnist;
 pub mod rivalry;
 pub mod stdp;
 
