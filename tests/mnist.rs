@@ -37,7 +37,7 @@ fn small_cfg() -> MnistConfig {
 }
 
 /// Supervised training on 1200 real training images (2 epochs), tested on 500 held-out
-/// test images: must reach at least 40% (chance is 10%; this run measured 0.56 when written).
+/// test images: must reach at least 40% (chance is 10%; this run measured 0.578 when written, seed 3).
 #[test]
 fn supervised_end_to_end_beats_chance() {
     let Some((train, test)) = mnist() else { return };
