@@ -104,15 +104,16 @@ fn main() -> anyhow::Result<()> {
     #[derive(serde::Serialize)]
     struct Out<'a> {
         config: &'a RivalryConfig,
-        runs: &'a [astdp::experiments::rivalry::RivalryResult],
+        runs: Vec<astdp::experiments::rivalry::RivalrySummary>,
+        first_seed_traces: &'a astdp::Recording,
     }
-    astdp::checkpoint::save_json(
-        args.out_dir.join("binocular_rivalry.json"),
-        &Out {
-            config: &cfg,
-            runs: &results,
-        },
-    )?;
+    let out = Out {
+        config: &cfg,
+        runs: results.iter().map(|r| r.summary()).collect(),
+        first_seed_traces: &first.recording,
+    };
+    astdp::checkpoint::save_json(args.out_dir.join("binocular_rivalry.json"), &out)?;
+
     println!(
         "wrote {}/binocular_rivalry.svg and binocular_rivalry.json",
         args.out_dir.display()

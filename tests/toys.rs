@@ -43,3 +43,52 @@ fn stdp_curve_shape() {
         .collect();
     assert!(a[0] < a[1] && a[1] < a[2], "{a:?}");
 }
+
+/// Adaptation: the paper attributes the overshoot to fake target + momentum together.
+/// Over seeds 1..=5 (all of them, none left out), in a majority of seeds the overshoot
+/// with both exceeds that with momentum only and with neither (measured when written:
+/// 4 of 5; seed 2's trained net oscillates in every variant).
+#[test]
+fn adaptation_overshoot_needs_fake_target_and_momentum() {
+    use astdp::experiments::adaptation::{AdaptationConfig, run};
+    let cfg = AdaptationConfig::default();
+    let mut wins = 0;
+    for seed in 1..=5 {
+        let r = run(&cfg, seed).unwrap();
+        let o = |name: &str| {
+            r.variants
+                .iter()
+                .find(|v| v.name == name)
+                .unwrap()
+                .overshoot
+        };
+        if o("fake target + momentum") > o("momentum only") + 0.005
+            && o("fake target + momentum") > o("neither") + 0.005
+        {
+            wins += 1;
+        }
+        assert!(o("neither") >= 0.0);
+    }
+    assert!(wins >= 3, "only {wins} of 5 seeds");
+}
+
+/// State relationships: with 80 test iterations each net is more accurate on its own
+/// order, on the mean over seeds 1..=6 (the example's default run).
+#[test]
+fn relationships_each_net_prefers_its_own_order() {
+    use astdp::experiments::relationships::{RelationsConfig, run};
+    let cfg = RelationsConfig {
+        test_iters: vec![80],
+        ..RelationsConfig::default()
+    };
+    let (mut own1, mut other1, mut own3, mut other3) = (0.0, 0.0, 0.0, 0.0);
+    for seed in 1..=6 {
+        let a = &run(&cfg, seed).unwrap().accuracy[&80];
+        own1 += a["+1"]["+1"];
+        other1 += a["+1"]["+3"];
+        own3 += a["+3"]["+3"];
+        other3 += a["+3"]["+1"];
+    }
+    assert!(own1 > other1, "net+1: own {own1} other {other1}");
+    assert!(own3 > other3, "net+3: own {own3} other {other3}");
+}

@@ -2,12 +2,17 @@
 //! returns recorded data plus a summary (serde). Examples only parse arguments, call,
 //! plot and print.
 
+pub mod adaptation;
 pub mod mnist;
+pub mod relationships;
 pub mod rivalry;
 pub mod stdp;
 
-use crate::error::SimError;
-use crate::sim::Simulation;
+use crate::config::Config;
+use crate::error::{Error, SimError};
+use crate::network::Network;
+use crate::sim::{Simulation, rng_from_seed};
+use crate::topology::Topology;
 use crate::twin::Clamp;
 
 /// The one-hot vector `e_i` of length `n`.
@@ -47,4 +52,22 @@ pub fn mean_std(x: &[f64]) -> (f64, f64) {
     let m = x.iter().sum::<f64>() / x.len() as f64;
     let v = x.iter().map(|a| (a - m).powi(2)).sum::<f64>() / x.len() as f64;
     (m, v.sqrt())
+}
+
+/// A toy net of `visible + hidden` neurons ([`Topology::toy`]) from `seed`, trained
+/// unsupervised on the `visible` one-hot patterns (`rounds` passes, `dwell` ticks each).
+pub fn train_toy(
+    model: &Config,
+    visible: usize,
+    hidden: usize,
+    rounds: usize,
+    dwell: u64,
+    seed: u64,
+) -> Result<Simulation, Error> {
+    let mut rng = rng_from_seed(seed);
+    let net = Network::random(Topology::toy(visible, hidden)?, &mut rng);
+    let mut sim = Simulation::new(net, model.validate()?, 1, rng)?;
+    let data: Vec<Vec<f32>> = (0..visible).map(|i| one_hot(i, visible)).collect();
+    train_unsupervised(&mut sim, 0, &data, rounds, dwell)?;
+    Ok(sim)
 }

@@ -5,13 +5,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{mean_std, one_hot, train_unsupervised};
+use super::{mean_std, train_toy};
 use crate::config::Config;
 use crate::error::Error;
-use crate::network::Network;
 use crate::probe::{ProbeSpec, Recording};
-use crate::sim::{Event, Simulation, rng_from_seed};
-use crate::topology::Topology;
+use crate::sim::{Event, Simulation};
 use crate::twin::Clamp;
 
 /// Settings of the rivalry experiment.
@@ -40,9 +38,10 @@ pub struct RivalryConfig {
 impl Default for RivalryConfig {
     fn default() -> Self {
         RivalryConfig {
+            // the same toy training as the other experiments (eps 0.5 / 0.5, alpha 0.01)
             model: Config {
-                alpha: 0.02,
-                momentum: 1.0,
+                alpha: 0.01,
+                eps_weak: 0.5,
                 ..Config::default()
             },
             hidden: 8,
@@ -51,7 +50,7 @@ impl Default for RivalryConfig {
             test_ticks: 20_000,
             hysteresis: 0.05,
             learn_during_test: true,
-            record_every: 10,
+            record_every: 25,
         }
     }
 }
@@ -81,6 +80,43 @@ pub struct RivalryResult {
     pub hidden_recorded: Vec<usize>,
     /// Hysteresis used.
     pub hysteresis: f32,
+}
+
+/// A run's measures without its traces.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RivalrySummary {
+    /// Seed used.
+    pub seed: u64,
+    /// Perception switches with fake targets.
+    pub switches: usize,
+    /// Completed dominance durations (ticks).
+    pub dominance_durations: Vec<u64>,
+    /// Mean dominance duration (ticks).
+    pub mean_duration: f64,
+    /// std/mean of the durations.
+    pub cv: f64,
+    /// mean^2/var of the durations.
+    pub gamma_shape: f64,
+    /// Fraction of ticks perceiving pattern A.
+    pub fraction_a: f64,
+    /// Switches with fake targets off.
+    pub control_switches: usize,
+}
+
+impl RivalryResult {
+    /// The measures without the traces.
+    pub fn summary(&self) -> RivalrySummary {
+        RivalrySummary {
+            seed: self.seed,
+            switches: self.switches,
+            dominance_durations: self.dominance_durations.clone(),
+            mean_duration: self.mean_duration,
+            cv: self.cv,
+            gamma_shape: self.gamma_shape,
+            fraction_a: self.fraction_a,
+            control_switches: self.control_switches,
+        }
+    }
 }
 
 /// Perception over time from traces of neurons A and B: `true` while A dominates.
@@ -146,11 +182,7 @@ fn hold_ambiguous(
 
 /// Trains the net, then holds the ambiguous input with and without fake targets.
 pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
-    let mut rng = rng_from_seed(seed);
-    let net = Network::random(Topology::toy(4, cfg.hidden)?, &mut rng);
-    let mut sim = Simulation::new(net, cfg.model.validate()?, 1, rng)?;
-    let data: Vec<Vec<f32>> = (0..4).map(|i| one_hot(i, 4)).collect();
-    train_unsupervised(&mut sim, 0, &data, cfg.train_rounds, cfg.dwell)?;
+    let mut sim = train_toy(&cfg.model, 4, cfg.hidden, cfg.train_rounds, cfg.dwell, seed)?;
     let mut control = sim.clone();
 
     // perception from every tick

@@ -1,0 +1,253 @@
+//! Neural adaptation (figure 4 left): a step input switched on, held, then off. With
+//! fake targets and momentum the paper reports an overshoot after onset and an
+//! undershoot after offset. The four combinations of fake target and momentum are run
+//! from the same trained toy net, each averaged over independent repeats.
+
+use serde::{Deserialize, Serialize};
+
+use super::train_toy;
+use crate::config::Config;
+use crate::error::Error;
+use crate::probe::ProbeSpec;
+use crate::sim::{Event, Simulation};
+use crate::twin::Clamp;
+
+/// Settings of the adaptation experiment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AdaptationConfig {
+    /// Model used for training the toy net (and, with the variants' changes, for the test).
+    pub model: Config,
+    /// Visible neurons of the toy net.
+    pub visible: usize,
+    /// Hidden neurons.
+    pub hidden: usize,
+    /// Training passes over the one-hot patterns.
+    pub train_rounds: usize,
+    /// Ticks per training pattern.
+    pub dwell: u64,
+    /// Momentum `m` of the "momentum" variants (1 = none).
+    pub momentum: f32,
+    /// Ticks before onset, with the input on, and after offset.
+    pub phase_ticks: u64,
+    /// Independent repeats averaged per variant.
+    pub repeats: usize,
+}
+
+impl Default for AdaptationConfig {
+    fn default() -> Self {
+        AdaptationConfig {
+            // eps_weak = eps_strong (0.5): with 0.5 / 0.4 the toy training grew unstable weights
+            model: Config {
+                alpha: 0.01,
+                eps_weak: 0.5,
+                ..Config::default()
+            },
+            visible: 4,
+            hidden: 8,
+            train_rounds: 200,
+            dwell: 100,
+            momentum: 0.5,
+            phase_ticks: 150,
+            repeats: 30,
+        }
+    }
+}
+
+/// One variant's averaged trace and its measures.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AdaptationVariant {
+    /// `"fake target + momentum"`, `"fake target only"`, `"momentum only"`, `"neither"`.
+    pub name: String,
+    /// Fake targets on.
+    pub fake_target: bool,
+    /// Momentum `m` used.
+    pub momentum: f32,
+    /// Mean state (weak net) of the measured neuron per tick, from onset - phase_ticks.
+    pub trace: Vec<f64>,
+    /// Fraction of repeats in which a fake target was set on the measured neuron, per tick.
+    pub target_rate: Vec<f64>,
+    /// Settled level before onset (mean of the last quarter of the rest phase).
+    pub rest: f64,
+    /// Settled level while on (mean of the last quarter of the on phase).
+    pub settled: f64,
+    /// Peak beyond the settled level after onset, in the direction of the change (>= 0).
+    pub overshoot: f64,
+    /// Dip beyond the rest level after offset, against the direction of the change (>= 0).
+    pub undershoot: f64,
+}
+
+/// Result of the experiment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AdaptationResult {
+    /// Seed.
+    pub seed: u64,
+    /// The hidden neuron measured (largest settled response in the "neither" variant).
+    pub neuron: usize,
+    /// Tick of onset within the traces.
+    pub onset: u64,
+    /// Tick of offset within the traces.
+    pub offset: u64,
+    /// The four variants.
+    pub variants: Vec<AdaptationVariant>,
+}
+
+fn mean(x: &[f64]) -> f64 {
+    x.iter().sum::<f64>() / x.len().max(1) as f64
+}
+
+/// Per neuron: mean trace and fake-target rate per tick.
+type Traces = (Vec<Vec<f64>>, Vec<Vec<f64>>);
+
+fn average_traces(
+    trained: &Simulation,
+    cfg: &AdaptationConfig,
+    fake: bool,
+    momentum: f32,
+    seed: u64,
+) -> Result<Traces, Error> {
+    let n = cfg.visible + cfg.hidden;
+    let len = (3 * cfg.phase_ticks) as usize;
+    let mut sum = vec![vec![0.0; len]; n];
+    let mut fired = vec![vec![0.0; len]; n];
+    let model = Config {
+        momentum,
+        ..cfg.model
+    }
+    .validate()?;
+    for r in 0..cfg.repeats {
+        let mut sim = trained.clone();
+        sim.set_config(model);
+        sim.reseed(seed.wrapping_mul(1000).wrapping_add(r as u64 + 1));
+        let t0 = sim.now();
+        let (on, off) = (t0 + cfg.phase_ticks, t0 + 2 * cfg.phase_ticks);
+        sim.schedule(t0, Event::SetLearning(false))?;
+        sim.schedule(t0, Event::SetFakeTarget(fake))?;
+        sim.schedule(
+            t0,
+            Event::ClearTargets {
+                neurons: 0..cfg.visible,
+            },
+        )?;
+        let mut x = vec![0.0; cfg.visible];
+        x[0] = 1.0;
+        sim.present(on, 0, x, Clamp::Soft)?;
+        sim.schedule(
+            off,
+            Event::ClearTargets {
+                neurons: 0..cfg.visible,
+            },
+        )?;
+        sim.schedule_ticks(t0, 3 * cfg.phase_ticks)?;
+        let id = sim.add_probe(
+            ProbeSpec {
+                neurons: (0..n).collect(),
+                batch: 0,
+                every: 1,
+            },
+            t0,
+            t0 + 3 * cfg.phase_ticks,
+        )?;
+        sim.run()?;
+        let rec = sim.recording(id).expect("probe");
+        for k in 0..n {
+            for t in 0..len {
+                sum[k][t] += rec.s_weak[k][t] as f64 / cfg.repeats as f64;
+                if rec.target[k][t].is_some() && k >= cfg.visible {
+                    fired[k][t] += 1.0 / cfg.repeats as f64;
+                }
+            }
+        }
+    }
+    Ok((sum, fired))
+}
+
+fn measure(trace: &[f64], phase: usize) -> (f64, f64, f64, f64) {
+    let q = phase / 4;
+    let rest = mean(&trace[phase - q..phase]);
+    let settled = mean(&trace[2 * phase - q..2 * phase]);
+    let rest_after = mean(&trace[3 * phase - q..3 * phase]);
+    let dir = if settled >= rest { 1.0 } else { -1.0 };
+    let over = trace[phase..2 * phase]
+        .iter()
+        .map(|&s| (s - settled) * dir)
+        .fold(0.0, f64::max);
+    let under = trace[2 * phase..3 * phase]
+        .iter()
+        .map(|&s| (rest_after - s) * dir)
+        .fold(0.0, f64::max);
+    (rest, settled, over, under)
+}
+
+/// Trains the toy net, then runs the four variants.
+pub fn run(cfg: &AdaptationConfig, seed: u64) -> Result<AdaptationResult, Error> {
+    let trained = train_toy(
+        &cfg.model,
+        cfg.visible,
+        cfg.hidden,
+        cfg.train_rounds,
+        cfg.dwell,
+        seed,
+    )?;
+    let phase = cfg.phase_ticks as usize;
+    let variants = [
+        ("fake target + momentum", true, cfg.momentum),
+        ("fake target only", true, 1.0),
+        ("momentum only", false, cfg.momentum),
+        ("neither", false, 1.0),
+    ];
+    let mut runs = Vec::new();
+    for &(name, fake, m) in &variants {
+        runs.push((name, fake, m, average_traces(&trained, cfg, fake, m, seed)?));
+    }
+    // the hidden neuron with the largest settled response without fake target or momentum
+    let base = &runs[3].3.0;
+    let neuron = (cfg.visible..cfg.visible + cfg.hidden)
+        .max_by(|&a, &b| {
+            let d = |k: usize| {
+                let (r, s, _, _) = measure(&base[k], phase);
+                (s - r).abs()
+            };
+            d(a).total_cmp(&d(b))
+        })
+        .expect("hidden neurons");
+    let variants = runs
+        .into_iter()
+        .map(|(name, fake, m, (traces, fired))| {
+            let (rest, settled, overshoot, undershoot) = measure(&traces[neuron], phase);
+            AdaptationVariant {
+                name: name.into(),
+                fake_target: fake,
+                momentum: m,
+                trace: traces[neuron].clone(),
+                target_rate: fired[neuron].clone(),
+                rest,
+                settled,
+                overshoot,
+                undershoot,
+            }
+        })
+        .collect();
+    Ok(AdaptationResult {
+        seed,
+        neuron,
+        onset: cfg.phase_ticks,
+        offset: 2 * cfg.phase_ticks,
+        variants,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::measure;
+
+    #[test]
+    fn overshoot_and_undershoot_by_hand() {
+        // rest 0 for 8 ticks, on: jumps to 2 then settles at 1, off: dips to -0.5 then 0
+        let mut t = vec![0.0; 8];
+        t.extend([2.0, 1.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
+        t.extend([-0.5, -0.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+        let (rest, settled, over, under) = measure(&t, 8);
+        assert_eq!((rest, settled, over, under), (0.0, 1.0, 1.0, 0.5));
+    }
+}
