@@ -42,13 +42,7 @@ fn main() -> anyhow::Result<()> {
         let r = run(&cfg, seed)?;
         println!(
             "{:>4}  {:>8}  {:>16}  {:>13.1}  {:>5.2}  {:>11.2}  {:>10.2}",
-            seed,
-            r.switches,
-            r.control_switches,
-            r.mean_duration,
-            r.cv,
-            r.gamma_shape,
-            r.fraction_a
+            seed, r.switches, r.control_switches, r.mean_duration, r.cv, r.gamma_shape, r.fraction_a
         );
         results.push(r);
     }
@@ -58,34 +52,16 @@ fn main() -> anyhow::Result<()> {
     let mut panels = Vec::new();
     for (k, &neuron) in rec.neurons.iter().enumerate().filter(|(k, _)| *k < 6) {
         let kind = if neuron < 4 { "visible" } else { "hidden" };
-        let (tx, ty): (Vec<f64>, Vec<f64>) = rec.target[k]
-            .iter()
-            .zip(&t)
-            .filter_map(|(v, &x)| v.map(|v| (x, v as f64)))
-            .unzip();
+        let (tx, ty): (Vec<f64>, Vec<f64>) =
+            rec.target[k].iter().zip(&t).filter_map(|(v, &x)| v.map(|v| (x, v as f64))).unzip();
         panels.push(Panel {
             title: format!("{kind} neuron {neuron}"),
             x_label: "time since ambiguous input (ticks)".into(),
             y_label: "state s, dz".into(),
             series: vec![
-                Series::line(
-                    "s_strong",
-                    t.clone(),
-                    rec.s_strong[k].iter().map(|&x| x as f64).collect(),
-                    0,
-                ),
-                Series::line(
-                    "s_weak",
-                    t.clone(),
-                    rec.s_weak[k].iter().map(|&x| x as f64).collect(),
-                    1,
-                ),
-                Series::line(
-                    "dz",
-                    t.clone(),
-                    rec.dz[k].iter().map(|&x| x as f64).collect(),
-                    2,
-                ),
+                Series::line("s_strong", t.clone(), rec.s_strong[k].iter().map(|&x| x as f64).collect(), 0),
+                Series::line("s_weak", t.clone(), rec.s_weak[k].iter().map(|&x| x as f64).collect(), 1),
+                Series::line("dz", t.clone(), rec.dz[k].iter().map(|&x| x as f64).collect(), 2),
                 Series::dots("target", tx, ty, 7),
             ],
         });
@@ -93,10 +69,7 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out_dir)?;
     panels_svg(
         args.out_dir.join("binocular_rivalry.svg"),
-        &format!(
-            "Binocular rivalry, ambiguous input [1,1,0,0], seed {} ({} switches)",
-            first.seed, first.switches
-        ),
+        &format!("Binocular rivalry, ambiguous input [1,1,0,0], seed {} ({} switches)", first.seed, first.switches),
         &panels,
         2,
         (620, 300),
@@ -107,16 +80,10 @@ fn main() -> anyhow::Result<()> {
         runs: Vec<astdp::experiments::rivalry::RivalrySummary>,
         first_seed_traces: &'a astdp::Recording,
     }
-    let out = Out {
-        config: &cfg,
-        runs: results.iter().map(|r| r.summary()).collect(),
-        first_seed_traces: &first.recording,
-    };
+    let out =
+        Out { config: &cfg, runs: results.iter().map(|r| r.summary()).collect(), first_seed_traces: &first.recording };
     astdp::checkpoint::save_json(args.out_dir.join("binocular_rivalry.json"), &out)?;
 
-    println!(
-        "wrote {}/binocular_rivalry.svg and binocular_rivalry.json",
-        args.out_dir.display()
-    );
+    println!("wrote {}/binocular_rivalry.svg and binocular_rivalry.json", args.out_dir.display());
     Ok(())
 }

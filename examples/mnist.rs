@@ -5,14 +5,16 @@
 //!     --test-samples 1000 --epochs 1 --out plots/mnist_supervised.json
 //! ```
 //! The MNIST folder comes from `--mnist-dir`, else `ASTDP_MNIST_DIR`, else `data/mnist`.
+//! Progress goes to stderr (a bar on a terminal, a line every 30 s otherwise); the
+//! results JSON goes to stdout and, with `--out`, to a file.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
-use astdp::data::mnist::{load_split, resolve_dir};
-use astdp::experiments::mnist::{MnistConfig, Mode, Trainer};
+use anyhow::{Context, bail};
+use astdp::data::mnist::{Dataset, load_split, resolve_dir};
+use astdp::experiments::mnist::{Evaluation, MnistConfig, Mode, Trainer};
 use clap::{Parser, ValueEnum};
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq)]
@@ -26,15 +28,18 @@ enum CliMode {
 #[derive(Parser, Debug)]
 #[command(about = "Train and test aSTDP on MNIST")]
 struct Args {
-    /// Training algorithm, or `generate` (needs --resume).
+    /// Training algorithm, or `generate` (draws digits from a trained net: needs --resume).
     #[arg(long, value_enum, default_value_t = CliMode::Supervised)]
     mode: CliMode,
     /// Hidden layer sizes, e.g. 512 or 512,512.
     #[arg(long, value_delimiter = ',')]
     hidden: Option<Vec<usize>>,
-    /// Passes over the training samples.
+    /// Passes over the training samples (self-supervised: of the patch-prediction stage).
     #[arg(long, default_value_t = 1)]
     epochs: usize,
+    /// Self-supervised only: passes of output-only supervised training after pre-training.
+    #[arg(long, default_value_t = 1)]
+    output_epochs: usize,
     /// Training samples (the first N of the training set).
     #[arg(long, default_value_t = 60_000)]
     train_samples: usize,
@@ -53,7 +58,7 @@ struct Args {
     /// Iterations per test sample.
     #[arg(long)]
     test_iters: Option<u64>,
-    /// Seed of weights, states, data order and fake targets.
+    /// Seed of weights, states, data order, masks and fake targets.
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// JSON file with any MnistConfig fields (model hyper-parameters under "model").
@@ -79,128 +84,152 @@ struct Args {
     generation_svg: PathBuf,
 }
 
+fn build_trainer(args: &Args) -> anyhow::Result<Trainer> {
+    if let Some(p) = &args.resume {
+        return Trainer::load(p).with_context(|| format!("resuming from {}", p.display()));
+    }
+    let mut cfg: MnistConfig = match &args.config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
+            serde_json::from_str(&text).with_context(|| format!("parsing {}", p.display()))?
+        }
+        None => MnistConfig::default(),
+    };
+    if let Some(h) = &args.hidden {
+        cfg.hidden = h.clone();
+    }
+    cfg.batch = args.batch.unwrap_or(cfg.batch);
+    cfg.free_iters = args.free_iters.unwrap_or(cfg.free_iters);
+    cfg.clamped_iters = args.clamped_iters.unwrap_or(cfg.clamped_iters);
+    cfg.test_iters = args.test_iters.unwrap_or(cfg.test_iters);
+    Ok(Trainer::new(cfg, 784, args.seed)?)
+}
+
+/// Per-epoch records and total training time.
+#[derive(Default)]
+struct RunLog {
+    history: Vec<serde_json::Value>,
+    train_wall: f64,
+}
+
+/// Runs epochs of `mode` until `trainer.epochs_done == until`, testing after each.
+fn train_stage(
+    trainer: &mut Trainer,
+    args: &Args,
+    train: &Dataset,
+    test: &Dataset,
+    mode: Mode,
+    until: usize,
+    log: &mut RunLog,
+) -> anyhow::Result<()> {
+    let tty = std::io::stderr().is_terminal();
+    let metric_name = match mode {
+        Mode::SelfSupervised => "patch mse",
+        Mode::Unsupervised => "-",
+        _ => "free-phase acc",
+    };
+    while trainer.epochs_done < until {
+        let epoch = trainer.epochs_done + 1;
+        let bar = if tty { indicatif::ProgressBar::new(train.len() as u64) } else { indicatif::ProgressBar::hidden() };
+        bar.set_style(indicatif::ProgressStyle::with_template(
+            "epoch {prefix} [{bar:30}] {pos}/{len} samples, {per_sec}, eta {eta} {msg}",
+        )?);
+        bar.set_prefix(format!("{epoch} ({mode:?})"));
+        let t0 = Instant::now();
+        let mut last_print = Instant::now();
+        let metric = trainer.train_epoch(train, mode, &mut |done, total, m| {
+            bar.set_position(done as u64);
+            bar.set_message(format!("{metric_name} {m:.3}"));
+            if !tty && (last_print.elapsed().as_secs() >= 30 || done == total) {
+                eprintln!(
+                    "epoch {epoch} ({mode:?}): {done}/{total} samples, running {metric_name} {m:.3}, {:.1} samples/s",
+                    done as f64 / t0.elapsed().as_secs_f64()
+                );
+                last_print = Instant::now();
+            }
+        })?;
+        bar.finish_and_clear();
+        let wall = t0.elapsed().as_secs_f64();
+        log.train_wall += wall;
+        let ev = trainer.evaluate(test)?;
+        eprintln!(
+            "epoch {epoch} ({mode:?}): train {metric_name} {metric:.4}, test accuracy {:.4}, inference steps {:.1}, {:.1} samples/s",
+            ev.accuracy,
+            ev.inference_steps_mean,
+            train.len() as f64 / wall
+        );
+        log.history.push(serde_json::json!({
+            "epoch": epoch, "mode": mode, "train_metric": metric, "train_wall_s": wall, "test": ev,
+        }));
+        if let Some(p) = &args.save {
+            trainer.save(p)?;
+        }
+    }
+    Ok(())
+}
+
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if let Some(t) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build_global()?;
+        rayon::ThreadPoolBuilder::new().num_threads(t).build_global()?;
     }
-    if args.mode == CliMode::SelfSupervised {
-        anyhow::bail!("--mode self-supervised is not implemented yet (see issue: MNIST pipeline)");
-    }
-    let dir = resolve_dir(args.mnist_dir.as_deref())?;
-    let mut trainer = match &args.resume {
-        Some(p) => Trainer::load(p).with_context(|| format!("resuming from {}", p.display()))?,
-        None => {
-            let mut cfg: MnistConfig = match &args.config {
-                Some(p) => serde_json::from_str(
-                    &std::fs::read_to_string(p)
-                        .with_context(|| format!("reading {}", p.display()))?,
-                )
-                .with_context(|| format!("parsing {}", p.display()))?,
-                None => MnistConfig::default(),
-            };
-            if let Some(h) = &args.hidden {
-                cfg.hidden = h.clone();
-            }
-            if let Some(b) = args.batch {
-                cfg.batch = b;
-            }
-            if let Some(v) = args.free_iters {
-                cfg.free_iters = v;
-            }
-            if let Some(v) = args.clamped_iters {
-                cfg.clamped_iters = v;
-            }
-            if let Some(v) = args.test_iters {
-                cfg.test_iters = v;
-            }
-            Trainer::new(cfg, 784, args.seed)?
-        }
-    };
+    let mut trainer = build_trainer(&args)?;
     if args.mode == CliMode::Generate {
+        if args.resume.is_none() {
+            bail!("--mode generate draws digits from a trained network: pass --resume CHECKPOINT (saved with --save)");
+        }
         let labels: Vec<u8> = (0..8).flat_map(|_| 0..10u8).collect();
         let imgs = trainer.generate(&labels, args.seed)?;
-        let cells: Vec<(String, Vec<f32>)> = labels
-            .iter()
-            .zip(imgs)
-            .map(|(l, i)| (format!("{l}"), i))
-            .collect();
+        let cells: Vec<(String, Vec<f32>)> = labels.iter().zip(imgs).map(|(l, i)| (format!("{l}"), i)).collect();
         astdp::plot::image_grid_svg(
             &args.generation_svg,
-            "Generated digits: label clamped, image free",
+            "Generated digits: label clamped, image free (weak net, rho(s))",
             &cells,
             28,
             28,
             10,
         )?;
-        println!("wrote {}", args.generation_svg.display());
+        eprintln!("wrote {}", args.generation_svg.display());
         return Ok(());
     }
-    let mode = if args.mode == CliMode::Unsupervised {
-        Mode::Unsupervised
-    } else {
-        Mode::Supervised
-    };
+    let dir = resolve_dir(args.mnist_dir.as_deref())?;
     let train = load_split(&dir, "train")?.take(args.train_samples);
     let test = load_split(&dir, "t10k")?.take(args.test_samples);
     eprintln!(
-        "aSTDP {:?} 784-{:?}-10, {} train / {} test samples, batch {}, {}+{} iters, seed {}",
-        mode,
+        "aSTDP {:?} 784-{:?}-10, {} train / {} test samples, batch {}, {}+{} iters, test {} iters, seed {}",
+        args.mode,
         trainer.cfg.hidden,
         train.len(),
         test.len(),
         trainer.cfg.batch,
         trainer.cfg.free_iters,
         trainer.cfg.clamped_iters,
+        trainer.cfg.test_iters,
         trainer.seed
     );
-    let tty = std::io::stderr().is_terminal();
     let start = Instant::now();
-    let mut history = Vec::new();
-    let mut trained = 0usize;
-    let mut train_wall = 0.0;
-    while trainer.epochs_done < args.epochs {
-        let epoch = trainer.epochs_done + 1;
-        let bar = if tty {
-            indicatif::ProgressBar::new(train.len() as u64)
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
-        bar.set_style(indicatif::ProgressStyle::with_template(
-            "epoch {msg} [{bar:30}] {pos}/{len} {per_sec} eta {eta}",
-        )?);
-        let t0 = Instant::now();
-        let mut last_print = Instant::now();
-        let train_acc = trainer.train_epoch(&train, mode, &mut |done, total, acc| {
-            bar.set_position(done as u64);
-            bar.set_message(format!("{epoch} running acc {:.3}", acc));
-            if !tty && (last_print.elapsed().as_secs() >= 30 || done == total) {
-                eprintln!("epoch {epoch}: {done}/{total} samples, running free-phase accuracy {acc:.3}, {:.1} samples/s", done as f64 / t0.elapsed().as_secs_f64());
-                last_print = Instant::now();
-            }
-        })?;
-        bar.finish_and_clear();
-        train_wall += t0.elapsed().as_secs_f64();
-        trained += train.len();
-        let ev = trainer.evaluate(&test)?;
-        eprintln!(
-            "epoch {epoch}: train free-phase acc {:.4}, test acc {:.4}, inference steps {:.1}, {:.1} samples/s",
-            train_acc,
-            ev.accuracy,
-            ev.inference_steps_mean,
-            train.len() as f64 / t0.elapsed().as_secs_f64()
-        );
-        history.push(serde_json::json!({"epoch": epoch, "train_accuracy": train_acc, "test": ev, "symmetry": trainer.sim.network().symmetry_correlation()}));
-        if let Some(p) = &args.save {
-            trainer.save(p)?;
+    let mut log = RunLog::default();
+    let samples0 = trainer.samples_seen;
+    match args.mode {
+        CliMode::Supervised => {
+            train_stage(&mut trainer, &args, &train, &test, Mode::Supervised, args.epochs, &mut log)?
         }
+        CliMode::Unsupervised => {
+            train_stage(&mut trainer, &args, &train, &test, Mode::Unsupervised, args.epochs, &mut log)?
+        }
+        CliMode::SelfSupervised => {
+            let pre = args.epochs;
+            train_stage(&mut trainer, &args, &train, &test, Mode::SelfSupervised, pre, &mut log)?;
+            let total = pre + args.output_epochs;
+            train_stage(&mut trainer, &args, &train, &test, Mode::OutputOnly, total, &mut log)?;
+        }
+        CliMode::Generate => unreachable!(),
     }
-    let ev = match history.last() {
-        Some(_) => serde_json::from_value(history.last().unwrap()["test"].clone())?,
+    let ev: Evaluation = match log.history.last() {
+        Some(h) => serde_json::from_value(h["test"].clone())?,
         None => trainer.evaluate(&test)?,
     };
+    let trained = trainer.samples_seen - samples0;
     let result = serde_json::json!({
         "mode": format!("{:?}", args.mode).to_lowercase(),
         "hidden": trainer.cfg.hidden,
@@ -210,9 +239,12 @@ fn main() -> anyhow::Result<()> {
         "test_samples": test.len(),
         "test_accuracy": ev.accuracy,
         "inference_steps_mean": ev.inference_steps_mean,
+        "converged": ev.converged,
+        "accuracy_at": ev.accuracy_at,
         "wall_s": start.elapsed().as_secs_f64(),
-        "samples_per_s": if train_wall > 0.0 { trained as f64 / train_wall } else { 0.0 },
-        "history": history,
+        "samples_per_s": if log.train_wall > 0.0 { trained as f64 / log.train_wall } else { 0.0 },
+        "symmetry": trainer.symmetry,
+        "history": log.history,
         "config": trainer.cfg,
         "command": std::env::args().collect::<Vec<_>>().join(" "),
     });

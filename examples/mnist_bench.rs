@@ -30,15 +30,12 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if let Some(t) = args.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(t)
-            .build_global()?;
+        rayon::ThreadPoolBuilder::new().num_threads(t).build_global()?;
     }
     let dir = resolve_dir(args.mnist_dir.as_deref())?;
     let train = load_split(&dir, "train")?.take(args.samples);
     let cfg = MnistConfig::default();
-    let (hidden, batch, free, clamped) =
-        (cfg.hidden[0], cfg.batch, cfg.free_iters, cfg.clamped_iters);
+    let (hidden, batch, free, clamped) = (cfg.hidden[0], cfg.batch, cfg.free_iters, cfg.clamped_iters);
     let mut t = Trainer::new(cfg, 784, args.seed)?;
     let ticks0 = t.sim.ticks_run();
     let start = Instant::now();

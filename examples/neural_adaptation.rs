@@ -49,10 +49,7 @@ fn main() -> anyhow::Result<()> {
         .map(|v| {
             let t: Vec<f64> = (0..v.trace.len()).map(|x| x as f64).collect();
             Panel {
-                title: format!(
-                    "{} (overshoot {:.3}, undershoot {:.3})",
-                    v.name, v.overshoot, v.undershoot
-                ),
+                title: format!("{} (overshoot {:.3}, undershoot {:.3})", v.name, v.overshoot, v.undershoot),
                 x_label: format!("time (ticks); input on at {}, off at {}", r.onset, r.offset),
                 y_label: format!("mean s_weak of hidden neuron {}", r.neuron),
                 series: vec![
@@ -60,10 +57,7 @@ fn main() -> anyhow::Result<()> {
                     Series::line(
                         "fake-target rate",
                         t,
-                        v.target_rate
-                            .iter()
-                            .map(|x| x * 0.1 + v.rest.min(v.settled) - 0.05)
-                            .collect(),
+                        v.target_rate.iter().map(|x| x * 0.1 + v.rest.min(v.settled) - 0.05).collect(),
                         3,
                     ),
                 ],
@@ -73,10 +67,7 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out_dir)?;
     panels_svg(
         args.out_dir.join("neural_adaptation.svg"),
-        &format!(
-            "Neural adaptation, seed {} ({} repeats averaged; fake-target rate scaled x0.1)",
-            r.seed, cfg.repeats
-        ),
+        &format!("Neural adaptation, seed {} ({} repeats averaged; fake-target rate scaled x0.1)", r.seed, cfg.repeats),
         &panels,
         2,
         (560, 320),
@@ -86,16 +77,7 @@ fn main() -> anyhow::Result<()> {
         config: &'a AdaptationConfig,
         runs: &'a [AdaptationResult],
     }
-    astdp::checkpoint::save_json(
-        args.out_dir.join("neural_adaptation.json"),
-        &Out {
-            config: &cfg,
-            runs: &results,
-        },
-    )?;
-    println!(
-        "wrote {}/neural_adaptation.svg and neural_adaptation.json",
-        args.out_dir.display()
-    );
+    astdp::checkpoint::save_json(args.out_dir.join("neural_adaptation.json"), &Out { config: &cfg, runs: &results })?;
+    println!("wrote {}/neural_adaptation.svg and neural_adaptation.json", args.out_dir.display());
     Ok(())
 }

@@ -29,22 +29,16 @@ fn main() -> anyhow::Result<()> {
         Some(p) => serde_json::from_str(&std::fs::read_to_string(p)?)?,
         None => RelationsConfig::default(),
     };
-    let results: Vec<RelationsResult> = (args.seed..args.seed + args.seeds.max(1))
-        .map(|s| run(&cfg, s))
-        .collect::<Result<_, _>>()?;
+    let results: Vec<RelationsResult> =
+        (args.seed..args.seed + args.seeds.max(1)).map(|s| run(&cfg, s)).collect::<Result<_, _>>()?;
     let nets: Vec<String> = cfg.orders.iter().map(|k| format!("+{k}")).collect();
     let mut mean = astdp::experiments::relationships::AccuracyTable::new();
     for r in &results {
         for (it, by_net) in &r.accuracy {
             for (net, row) in by_net {
                 for (order, acc) in row {
-                    *mean
-                        .entry(*it)
-                        .or_default()
-                        .entry(net.clone())
-                        .or_default()
-                        .entry(order.clone())
-                        .or_default() += acc / results.len() as f64;
+                    *mean.entry(*it).or_default().entry(net.clone()).or_default().entry(order.clone()).or_default() +=
+                        acc / results.len() as f64;
                 }
             }
         }
@@ -59,22 +53,14 @@ fn main() -> anyhow::Result<()> {
         println!(
             "{:<10} {}",
             "network",
-            nets.iter()
-                .map(|o| format!("{:<40}", format!("data order {o}")))
-                .collect::<String>()
+            nets.iter().map(|o| format!("{:<40}", format!("data order {o}"))).collect::<String>()
         );
         for net in &nets {
             let cells: String = nets
                 .iter()
                 .map(|o| {
-                    let per: Vec<String> = results
-                        .iter()
-                        .map(|r| format!("{:.2}", r.accuracy[&it][net][o]))
-                        .collect();
-                    format!(
-                        "{:<40}",
-                        format!("{:>5.1}% [{}]", 100.0 * mean[&it][net][o], per.join(" "))
-                    )
+                    let per: Vec<String> = results.iter().map(|r| format!("{:.2}", r.accuracy[&it][net][o])).collect();
+                    format!("{:<40}", format!("{:>5.1}% [{}]", 100.0 * mean[&it][net][o], per.join(" ")))
                 })
                 .collect();
             println!("{:<10} {}", format!("net{net}"), cells);
@@ -119,15 +105,8 @@ fn main() -> anyhow::Result<()> {
     }
     astdp::checkpoint::save_json(
         args.out_dir.join("state_relationships.json"),
-        &Out {
-            config: &cfg,
-            accuracy: &mean,
-            runs: &results,
-        },
+        &Out { config: &cfg, accuracy: &mean, runs: &results },
     )?;
-    println!(
-        "\nwrote {}/state_relationships.svg and state_relationships.json",
-        args.out_dir.display()
-    );
+    println!("\nwrote {}/state_relationships.svg and state_relationships.json", args.out_dir.display());
     Ok(())
 }

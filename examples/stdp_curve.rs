@@ -25,25 +25,12 @@ fn main() -> anyhow::Result<()> {
     let plots: Vec<Panel> = panels
         .iter()
         .map(|p| Panel {
-            title: format!(
-                "window {} ticks, beta_s {} / beta_w {}",
-                p.window, p.beta_strong, p.beta_weak
-            ),
+            title: format!("window {} ticks, beta_s {} / beta_w {}", p.window, p.beta_strong, p.beta_weak),
             x_label: "dt = post start - pre start (ticks)".into(),
             y_label: "dW / alpha (far level removed)".into(),
             series: vec![
-                Series::line(
-                    "dW",
-                    p.dt.iter().map(|&d| d as f64).collect(),
-                    p.dw.clone(),
-                    0,
-                ),
-                Series::line(
-                    "",
-                    vec![-(cfg.dt_max as f64), cfg.dt_max as f64],
-                    vec![0.0, 0.0],
-                    7,
-                ),
+                Series::line("dW", p.dt.iter().map(|&d| d as f64).collect(), p.dw.clone(), 0),
+                Series::line("", vec![-(cfg.dt_max as f64), cfg.dt_max as f64], vec![0.0, 0.0], 7),
             ],
         })
         .collect();
@@ -63,15 +50,9 @@ fn main() -> anyhow::Result<()> {
     }
     astdp::checkpoint::save_json(
         args.out_dir.join("stdp_curve.json"),
-        &Out {
-            seed: args.seed,
-            config: &cfg,
-            panels: &panels,
-        },
+        &Out { seed: args.seed, config: &cfg, panels: &panels },
     )?;
-    println!(
-        "window beta_s beta_w   ltp_peak (dt)    ltd_peak (dt)   asymmetry  ltp_width  zero_crossing"
-    );
+    println!("window beta_s beta_w   ltp_peak (dt)    ltd_peak (dt)   asymmetry  ltp_width  zero_crossing");
     for p in &panels {
         println!(
             "{:>6} {:>6} {:>6}  {:>9.4} ({:>3})  {:>9.4} ({:>3})  {:>9.2}  {:>9}  {:?}",
@@ -87,9 +68,6 @@ fn main() -> anyhow::Result<()> {
             p.zero_crossing
         );
     }
-    println!(
-        "wrote {}/stdp_curve.svg and stdp_curve.json",
-        args.out_dir.display()
-    );
+    println!("wrote {}/stdp_curve.svg and stdp_curve.json", args.out_dir.display());
     Ok(())
 }

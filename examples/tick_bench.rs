@@ -23,12 +23,7 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let mut rng = rng_from_seed(args.seed);
     let net = Network::random(Topology::toy(4, 8)?, &mut rng);
-    let cfg = Config {
-        alpha: 0.01,
-        momentum: 0.7,
-        ..Config::default()
-    }
-    .validate()?;
+    let cfg = Config { alpha: 0.01, momentum: 0.7, ..Config::default() }.validate()?;
     let mut sim = Simulation::new(net, cfg, 1, rng)?;
     let warm = args.ticks / 10;
     let total = warm + args.ticks;

@@ -106,8 +106,7 @@ mod tests {
         let mut worst = 0.0f64;
         for i in -4000..4000 {
             let s = i as f64 * 1e-3;
-            let d2 = (a.rho_prime((s + h) as f32) as f64 - a.rho_prime((s - h) as f32) as f64)
-                / (2.0 * h);
+            let d2 = (a.rho_prime((s + h) as f32) as f64 - a.rho_prime((s - h) as f32) as f64) / (2.0 * h);
             worst = worst.max(d2.abs());
         }
         assert!(worst <= a.max_abs_rho_second() as f64, "{worst}");

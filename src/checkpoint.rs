@@ -11,40 +11,25 @@ use crate::error::CheckpointError;
 
 /// Writes `value` as JSON to `path` atomically: a crash leaves either the old file or
 /// the new one, never half of one. Creates the parent folder if needed.
-pub fn save_json<T: Serialize + ?Sized>(
-    path: impl AsRef<Path>,
-    value: &T,
-) -> Result<(), CheckpointError> {
-    let bytes = serde_json::to_vec(value).map_err(|e| CheckpointError::Format {
-        path: path.as_ref().into(),
-        source: e,
-    })?;
+pub fn save_json<T: Serialize + ?Sized>(path: impl AsRef<Path>, value: &T) -> Result<(), CheckpointError> {
+    let bytes =
+        serde_json::to_vec(value).map_err(|e| CheckpointError::Format { path: path.as_ref().into(), source: e })?;
     write_atomic(path, &bytes)
 }
 
 /// Writes `bytes` to `path` atomically (see [`save_json`]).
 pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<(), CheckpointError> {
     let path = path.as_ref();
-    let io = |e| CheckpointError::Io {
-        path: path.into(),
-        source: e,
-    };
+    let io = |e| CheckpointError::Io { path: path.into(), source: e };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
     std::fs::create_dir_all(dir).map_err(io)?;
-    let name = path.file_name().ok_or_else(|| {
-        io(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "path has no file name",
-        ))
-    })?;
-    let tmp = dir.join(format!(
-        ".{}.{}.tmp",
-        name.to_string_lossy(),
-        std::process::id()
-    ));
+    let name = path
+        .file_name()
+        .ok_or_else(|| io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "path has no file name")))?;
+    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -60,14 +45,8 @@ pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<(), Checkpoi
 /// Reads JSON written by [`save_json`].
 pub fn load_json<T: DeserializeOwned>(path: impl AsRef<Path>) -> Result<T, CheckpointError> {
     let path = path.as_ref();
-    let text = std::fs::read(path).map_err(|e| CheckpointError::Io {
-        path: path.into(),
-        source: e,
-    })?;
-    serde_json::from_slice(&text).map_err(|e| CheckpointError::Format {
-        path: path.into(),
-        source: e,
-    })
+    let text = std::fs::read(path).map_err(|e| CheckpointError::Io { path: path.into(), source: e })?;
+    serde_json::from_slice(&text).map_err(|e| CheckpointError::Format { path: path.into(), source: e })
 }
 
 #[cfg(test)]
@@ -84,14 +63,8 @@ mod tests {
         // no temporary file left behind
         assert_eq!(std::fs::read_dir(dir.join("sub")).unwrap().count(), 1);
         std::fs::write(&p, b"{not json").unwrap();
-        assert!(matches!(
-            load_json::<Vec<f32>>(&p),
-            Err(CheckpointError::Format { .. })
-        ));
-        assert!(matches!(
-            load_json::<Vec<f32>>(dir.join("missing.json")),
-            Err(CheckpointError::Io { .. })
-        ));
+        assert!(matches!(load_json::<Vec<f32>>(&p), Err(CheckpointError::Format { .. })));
+        assert!(matches!(load_json::<Vec<f32>>(dir.join("missing.json")), Err(CheckpointError::Io { .. })));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -49,13 +49,7 @@ pub struct FakeTargetConfig {
 
 impl Default for FakeTargetConfig {
     fn default() -> Self {
-        FakeTargetConfig {
-            enabled: true,
-            k: 50.0,
-            t_c: 0.25,
-            m_avg: 0.05,
-            dzm_init: 0.05,
-        }
+        FakeTargetConfig { enabled: true, k: 50.0, t_c: 0.25, m_avg: 0.05, dzm_init: 0.05 }
     }
 }
 
@@ -138,45 +132,17 @@ impl From<ValidConfig> for Config {
 }
 
 fn finite(field: &'static str, v: f32) -> Result<f32, ConfigError> {
-    if v.is_finite() {
-        Ok(v)
-    } else {
-        Err(ConfigError::NonFinite {
-            field,
-            value: v as f64,
-        })
-    }
+    if v.is_finite() { Ok(v) } else { Err(ConfigError::NonFinite { field, value: v as f64 }) }
 }
 
 fn positive(field: &'static str, v: f32) -> Result<f32, ConfigError> {
     finite(field, v)?;
-    if v > 0.0 {
-        Ok(v)
-    } else {
-        Err(ConfigError::NonPositive {
-            field,
-            value: v as f64,
-        })
-    }
+    if v > 0.0 { Ok(v) } else { Err(ConfigError::NonPositive { field, value: v as f64 }) }
 }
 
-fn in_range(
-    field: &'static str,
-    v: f32,
-    lo: f32,
-    hi: f32,
-    range: &'static str,
-) -> Result<f32, ConfigError> {
+fn in_range(field: &'static str, v: f32, lo: f32, hi: f32, range: &'static str) -> Result<f32, ConfigError> {
     finite(field, v)?;
-    if v >= lo && v <= hi {
-        Ok(v)
-    } else {
-        Err(ConfigError::OutOfRange {
-            field,
-            value: v as f64,
-            range,
-        })
-    }
+    if v >= lo && v <= hi { Ok(v) } else { Err(ConfigError::OutOfRange { field, value: v as f64, range }) }
 }
 
 impl Config {
@@ -186,10 +152,7 @@ impl Config {
         in_range("beta_weak", self.beta_weak, 0.0, f32::MAX, "[0, inf)")?;
         positive("beta_strong", self.beta_strong)?;
         if self.beta_strong <= self.beta_weak {
-            return Err(ConfigError::BetaOrder {
-                strong: self.beta_strong as f64,
-                weak: self.beta_weak as f64,
-            });
+            return Err(ConfigError::BetaOrder { strong: self.beta_strong as f64, weak: self.beta_weak as f64 });
         }
         positive("eps_strong", self.eps_strong)?;
         positive("eps_weak", self.eps_weak)?;
@@ -229,78 +192,25 @@ mod tests {
     #[test]
     fn defaults_are_valid_and_the_papers() {
         let c = Config::default().validate().unwrap();
-        assert_eq!(
-            (c.beta_strong, c.beta_weak, c.eps_strong, c.eps_weak),
-            (0.4, 0.25, 0.5, 0.4)
-        );
+        assert_eq!((c.beta_strong, c.beta_weak, c.eps_strong, c.eps_weak), (0.4, 0.25, 0.5, 0.4));
         assert_eq!((c.fake_target.k, c.fake_target.t_c), (50.0, 0.25));
     }
 
     #[test]
     fn exact_error_variants() {
-        let bad = Config {
-            beta_strong: 0.2,
-            beta_weak: 0.3,
-            ..Config::default()
-        };
-        assert_eq!(
-            bad.validate(),
-            Err(ConfigError::BetaOrder {
-                strong: 0.2f32 as f64,
-                weak: 0.3f32 as f64
-            })
-        );
-        let bad = Config {
-            eps_weak: 0.0,
-            ..Config::default()
-        };
-        assert_eq!(
-            bad.validate(),
-            Err(ConfigError::NonPositive {
-                field: "eps_weak",
-                value: 0.0
-            })
-        );
-        let bad = Config {
-            eps_strong: -1.0,
-            ..Config::default()
-        };
-        assert_eq!(
-            bad.validate(),
-            Err(ConfigError::NonPositive {
-                field: "eps_strong",
-                value: -1.0
-            })
-        );
-        let bad = Config {
-            alpha: f32::NAN,
-            ..Config::default()
-        };
-        assert!(matches!(
-            bad.validate(),
-            Err(ConfigError::NonFinite { field: "alpha", .. })
-        ));
-        let bad = Config {
-            momentum: 1.5,
-            ..Config::default()
-        };
-        assert_eq!(
-            bad.validate(),
-            Err(ConfigError::OutOfRange {
-                field: "momentum",
-                value: 1.5,
-                range: "(0, 1]"
-            })
-        );
+        let bad = Config { beta_strong: 0.2, beta_weak: 0.3, ..Config::default() };
+        assert_eq!(bad.validate(), Err(ConfigError::BetaOrder { strong: 0.2f32 as f64, weak: 0.3f32 as f64 }));
+        let bad = Config { eps_weak: 0.0, ..Config::default() };
+        assert_eq!(bad.validate(), Err(ConfigError::NonPositive { field: "eps_weak", value: 0.0 }));
+        let bad = Config { eps_strong: -1.0, ..Config::default() };
+        assert_eq!(bad.validate(), Err(ConfigError::NonPositive { field: "eps_strong", value: -1.0 }));
+        let bad = Config { alpha: f32::NAN, ..Config::default() };
+        assert!(matches!(bad.validate(), Err(ConfigError::NonFinite { field: "alpha", .. })));
+        let bad = Config { momentum: 1.5, ..Config::default() };
+        assert_eq!(bad.validate(), Err(ConfigError::OutOfRange { field: "momentum", value: 1.5, range: "(0, 1]" }));
         let mut bad = Config::default();
         bad.fake_target.k = 0.0;
-        assert_eq!(
-            bad.validate(),
-            Err(ConfigError::NonPositive {
-                field: "fake_target.k",
-                value: 0.0
-            })
-        );
+        assert_eq!(bad.validate(), Err(ConfigError::NonPositive { field: "fake_target.k", value: 0.0 }));
     }
 
     #[test]

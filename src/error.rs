@@ -32,9 +32,7 @@ pub enum ConfigError {
         range: &'static str,
     },
     /// The strongly clamped net must be clamped more strongly than the weak one.
-    #[error(
-        "beta_strong ({strong}) must be greater than beta_weak ({weak}); swap them or raise beta_strong"
-    )]
+    #[error("beta_strong ({strong}) must be greater than beta_weak ({weak}); swap them or raise beta_strong")]
     BetaOrder {
         /// `beta_strong` as given.
         strong: f64,
@@ -98,9 +96,7 @@ pub enum DataError {
         source: std::io::Error,
     },
     /// The file is not an IDX file of the expected kind.
-    #[error(
-        "{path}: bad magic number {found:#010x}, expected {expected:#010x} (is this the right MNIST file?)"
-    )]
+    #[error("{path}: bad magic number {found:#010x}, expected {expected:#010x} (is this the right MNIST file?)")]
     BadMagic {
         /// The file.
         path: PathBuf,

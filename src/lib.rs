@@ -48,6 +48,7 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod activation;
+pub mod baseline;
 pub mod checkpoint;
 pub mod config;
 pub mod data;

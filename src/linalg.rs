@@ -45,44 +45,21 @@ impl SendPtr {
 /// view too small: that is a bug in the caller, not bad input). With `parallel`, large
 /// problems are split by rows of C across rayon's pool.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn gemm(
-    m: usize,
-    k: usize,
-    n: usize,
-    alpha: f32,
-    a: View,
-    b: View,
-    beta: f32,
-    c: ViewMut,
-    parallel: bool,
-) {
+pub(crate) fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: View, b: View, beta: f32, c: ViewMut, parallel: bool) {
     if m == 0 || n == 0 {
         return;
     }
-    assert!(
-        last_index(c.off, m, n, c.rs, c.cs) < c.data.len(),
-        "gemm: C view out of bounds"
-    );
+    assert!(last_index(c.off, m, n, c.rs, c.cs) < c.data.len(), "gemm: C view out of bounds");
     if k > 0 {
-        assert!(
-            last_index(a.off, m, k, a.rs, a.cs) < a.data.len(),
-            "gemm: A view out of bounds"
-        );
-        assert!(
-            last_index(b.off, k, n, b.rs, b.cs) < b.data.len(),
-            "gemm: B view out of bounds"
-        );
+        assert!(last_index(a.off, m, k, a.rs, a.cs) < a.data.len(), "gemm: A view out of bounds");
+        assert!(last_index(b.off, k, n, b.rs, b.cs) < b.data.len(), "gemm: B view out of bounds");
     }
     let work = m * n * k;
     if work <= SMALL || k == 0 {
         small(m, k, n, alpha, a, b, beta, c);
         return;
     }
-    let threads = if parallel && work > PARALLEL {
-        rayon::current_num_threads().min(m.div_ceil(8))
-    } else {
-        1
-    };
+    let threads = if parallel && work > PARALLEL { rayon::current_num_threads().min(m.div_ceil(8)) } else { 1 };
     let cp = SendPtr(c.data.as_mut_ptr());
     let (ap, bp) = (a.data.as_ptr() as usize, b.data.as_ptr() as usize);
     let run = |r0: usize, r1: usize| {
@@ -163,8 +140,7 @@ fn small(m: usize, k: usize, n: usize, alpha: f32, a: View, b: View, beta: f32, 
             for j in 0..n {
                 let mut acc = 0.0f32;
                 for p in 0..k {
-                    acc +=
-                        a.data[a.off + i * a.rs + p * a.cs] * b.data[b.off + p * b.rs + j * b.cs];
+                    acc += a.data[a.off + i * a.rs + p * a.cs] * b.data[b.off + p * b.rs + j * b.cs];
                 }
                 c.data[c.off + i * c.rs + j * c.cs] += alpha * acc;
             }
@@ -187,25 +163,10 @@ pub fn measure_sgemm_gflops(m: usize, k: usize, n: usize, reps: usize) -> f64 {
             k,
             n,
             1.0,
-            View {
-                data: &a,
-                off: 0,
-                rs: k,
-                cs: 1,
-            },
-            View {
-                data: &b,
-                off: 0,
-                rs: n,
-                cs: 1,
-            },
+            View { data: &a, off: 0, rs: k, cs: 1 },
+            View { data: &b, off: 0, rs: n, cs: 1 },
             0.0,
-            ViewMut {
-                data: &mut c,
-                off: 0,
-                rs: n,
-                cs: 1,
-            },
+            ViewMut { data: &mut c, off: 0, rs: n, cs: 1 },
             true,
         );
         if r > 0 {
@@ -223,9 +184,7 @@ mod tests {
         let mut c = vec![0.0; m * n];
         for i in 0..m {
             for j in 0..n {
-                c[i * n + j] = (0..k)
-                    .map(|p| a[i * k + p] as f64 * b[p * n + j] as f64)
-                    .sum();
+                c[i * n + j] = (0..k).map(|p| a[i * k + p] as f64 * b[p * n + j] as f64).sum();
             }
         }
         c
@@ -234,12 +193,8 @@ mod tests {
     #[test]
     fn small_and_large_kernels_agree_with_reference() {
         for &(m, k, n) in &[(1, 4, 8), (3, 5, 2), (64, 70, 90), (130, 257, 33)] {
-            let a: Vec<f32> = (0..m * k)
-                .map(|i| ((i * 7 % 13) as f32 - 6.0) / 7.0)
-                .collect();
-            let b: Vec<f32> = (0..k * n)
-                .map(|i| ((i * 5 % 11) as f32 - 5.0) / 5.0)
-                .collect();
+            let a: Vec<f32> = (0..m * k).map(|i| ((i * 7 % 13) as f32 - 6.0) / 7.0).collect();
+            let b: Vec<f32> = (0..k * n).map(|i| ((i * 5 % 11) as f32 - 5.0) / 5.0).collect();
             let want = reference(m, k, n, &a, &b);
             for par in [false, true] {
                 let mut c = vec![1.0f32; m * n];
@@ -248,32 +203,14 @@ mod tests {
                     k,
                     n,
                     2.0,
-                    View {
-                        data: &a,
-                        off: 0,
-                        rs: k,
-                        cs: 1,
-                    },
-                    View {
-                        data: &b,
-                        off: 0,
-                        rs: n,
-                        cs: 1,
-                    },
+                    View { data: &a, off: 0, rs: k, cs: 1 },
+                    View { data: &b, off: 0, rs: n, cs: 1 },
                     0.5,
-                    ViewMut {
-                        data: &mut c,
-                        off: 0,
-                        rs: n,
-                        cs: 1,
-                    },
+                    ViewMut { data: &mut c, off: 0, rs: n, cs: 1 },
                     par,
                 );
                 for (x, w) in c.iter().zip(&want) {
-                    assert!(
-                        (*x as f64 - (0.5 + 2.0 * w)).abs() < 1e-3,
-                        "{m}x{k}x{n}: {x} vs {w}"
-                    );
+                    assert!((*x as f64 - (0.5 + 2.0 * w)).abs() < 1e-3, "{m}x{k}x{n}: {x} vs {w}");
                 }
             }
         }
@@ -290,25 +227,10 @@ mod tests {
             2,
             2,
             1.0,
-            View {
-                data: &a,
-                off: 0,
-                rs: 1,
-                cs: 3,
-            },
-            View {
-                data: &b,
-                off: 0,
-                rs: 2,
-                cs: 1,
-            },
+            View { data: &a, off: 0, rs: 1, cs: 3 },
+            View { data: &b, off: 0, rs: 2, cs: 1 },
             0.0,
-            ViewMut {
-                data: &mut c,
-                off: 0,
-                rs: 2,
-                cs: 1,
-            },
+            ViewMut { data: &mut c, off: 0, rs: 2, cs: 1 },
             false,
         );
         assert_eq!(c, [1.0, 4.0, 2.0, 5.0, 3.0, 6.0]);

@@ -42,11 +42,7 @@ impl Network {
             })
             .collect();
         let bias = vec![0.0; topology.n_neurons()];
-        Network {
-            topology,
-            blocks,
-            bias,
-        }
+        Network { topology, blocks, bias }
     }
 
     /// Xavier-style init (section 1): `W_ij` and `b_i` ~ U(-x, x), `x = sqrt(6 / n)` with
@@ -68,11 +64,7 @@ impl Network {
         for (l, layer) in net.topology.layers().iter().enumerate() {
             let x = scale[l];
             for b in &mut net.bias[layer.range()] {
-                *b = if x > 0.0 {
-                    rng.random_range(-x..=x)
-                } else {
-                    0.0
-                };
+                *b = if x > 0.0 { rng.random_range(-x..=x) } else { 0.0 };
             }
         }
         net.zero_lateral_diagonals();
@@ -102,10 +94,7 @@ impl Network {
         if i == j {
             return None;
         }
-        let k = self
-            .blocks
-            .iter()
-            .position(|b| b.post == li && b.pre == lj)?;
+        let k = self.blocks.iter().position(|b| b.post == li && b.pre == lj)?;
         let layers = self.topology.layers();
         let (r, c) = (i - layers[li].offset, j - layers[lj].offset);
         Some((k, r * layers[lj].size + c))
@@ -118,9 +107,9 @@ impl Network {
 
     /// Sets `W_ij`; an error if i and j are not connected.
     pub fn set_weight(&mut self, i: usize, j: usize, value: f32) -> Result<(), ConfigError> {
-        let (k, x) = self.locate(i, j).ok_or_else(|| {
-            ConfigError::Topology(format!("no connection from neuron {j} to neuron {i}"))
-        })?;
+        let (k, x) = self
+            .locate(i, j)
+            .ok_or_else(|| ConfigError::Topology(format!("no connection from neuron {j} to neuron {i}")))?;
         self.blocks[k].w[x] = value;
         Ok(())
     }
@@ -130,24 +119,16 @@ impl Network {
         let n = self.blocks.len();
         for k in 0..n {
             let (post, pre) = (self.blocks[k].post, self.blocks[k].pre);
-            let Some(t) = self
-                .blocks
-                .iter()
-                .position(|b| b.post == pre && b.pre == post)
-            else {
+            let Some(t) = self.blocks.iter().position(|b| b.post == pre && b.pre == post) else {
                 continue;
             };
             if t < k {
                 continue;
             }
-            let (rows, cols) = (
-                self.topology.layers()[post].size,
-                self.topology.layers()[pre].size,
-            );
+            let (rows, cols) = (self.topology.layers()[post].size, self.topology.layers()[pre].size);
             for r in 0..rows {
                 for c in 0..cols {
-                    let avg =
-                        0.5 * (self.blocks[k].w[r * cols + c] + self.blocks[t].w[c * rows + r]);
+                    let avg = 0.5 * (self.blocks[k].w[r * cols + c] + self.blocks[t].w[c * rows + r]);
                     self.blocks[k].w[r * cols + c] = avg;
                     self.blocks[t].w[c * rows + r] = avg;
                 }
@@ -158,20 +139,12 @@ impl Network {
     /// Pearson correlation of `W_ij` with `W_ji` over all connected pairs i != j (the
     /// weight-symmetry measure of section 4.2); `None` when there are no such pairs.
     pub fn symmetry_correlation(&self) -> Option<f64> {
-        let (mut n, mut sx, mut sy, mut sxx, mut syy, mut sxy) =
-            (0f64, 0f64, 0f64, 0f64, 0f64, 0f64);
+        let (mut n, mut sx, mut sy, mut sxx, mut syy, mut sxy) = (0f64, 0f64, 0f64, 0f64, 0f64, 0f64);
         for blk in &self.blocks {
-            let Some(t) = self
-                .blocks
-                .iter()
-                .find(|b| b.post == blk.pre && b.pre == blk.post)
-            else {
+            let Some(t) = self.blocks.iter().find(|b| b.post == blk.pre && b.pre == blk.post) else {
                 continue;
             };
-            let (rows, cols) = (
-                self.topology.layers()[blk.post].size,
-                self.topology.layers()[blk.pre].size,
-            );
+            let (rows, cols) = (self.topology.layers()[blk.post].size, self.topology.layers()[blk.pre].size);
             for r in 0..rows {
                 for c in 0..cols {
                     if blk.post == blk.pre && r == c {
@@ -204,11 +177,7 @@ impl Network {
             let (po, pr) = (&layers[blk.post], &layers[blk.pre]);
             for r in 0..po.size {
                 let row = &blk.w[r * pr.size..(r + 1) * pr.size];
-                h[po.offset + r] += row
-                    .iter()
-                    .zip(&rho[pr.range()])
-                    .map(|(w, x)| w * x)
-                    .sum::<f32>();
+                h[po.offset + r] += row.iter().zip(&rho[pr.range()]).map(|(w, x)| w * x).sum::<f32>();
             }
         }
         h
@@ -218,31 +187,20 @@ impl Network {
     pub fn r(&self, s: &[f32], act: Activation) -> Vec<f32> {
         let rho: Vec<f32> = s.iter().map(|&x| act.rho(x)).collect();
         let h = self.input(&rho);
-        s.iter()
-            .zip(h)
-            .map(|(&x, h)| act.rho_prime(x) * h)
-            .collect()
+        s.iter().zip(h).map(|(&x, h)| act.rho_prime(x) * h).collect()
     }
 
     /// Energy `E(s)` of eq. 3, in f64: `1/2 sum s^2 - 1/2 sum_{i!=j} W_ij rho_i rho_j - sum b_i rho_i`.
     pub fn energy(&self, s: &[f32], act: Activation) -> f64 {
         let rho: Vec<f64> = s.iter().map(|&x| act.rho(x) as f64).collect();
         let mut e: f64 = s.iter().map(|&x| 0.5 * (x as f64) * (x as f64)).sum();
-        e -= self
-            .bias
-            .iter()
-            .zip(&rho)
-            .map(|(&b, r)| b as f64 * r)
-            .sum::<f64>();
+        e -= self.bias.iter().zip(&rho).map(|(&b, r)| b as f64 * r).sum::<f64>();
         let layers = self.topology.layers();
         for blk in &self.blocks {
             let (po, pr) = (&layers[blk.post], &layers[blk.pre]);
             for r in 0..po.size {
                 for c in 0..pr.size {
-                    e -= 0.5
-                        * blk.w[r * pr.size + c] as f64
-                        * rho[po.offset + r]
-                        * rho[pr.offset + c];
+                    e -= 0.5 * blk.w[r * pr.size + c] as f64 * rho[po.offset + r] * rho[pr.offset + c];
                 }
             }
         }
@@ -253,10 +211,7 @@ impl Network {
 /// Cost `C(s) = 1/2 sum_{i clamped} (t_i - s_i)^2` (eq. 6) over the neurons that have a
 /// target (`Some`).
 pub fn cost(s: &[f32], targets: &[Option<f32>]) -> f64 {
-    s.iter()
-        .zip(targets)
-        .filter_map(|(&x, t)| t.map(|t| 0.5 * (t as f64 - x as f64).powi(2)))
-        .sum()
+    s.iter().zip(targets).filter_map(|(&x, t)| t.map(|t| 0.5 * (t as f64 - x as f64).powi(2))).sum()
 }
 
 #[cfg(test)]
@@ -290,10 +245,7 @@ mod tests {
     fn r_and_energy_by_hand() {
         // 1 input + 1 output, W_10 = 0.5, W_01 = 0.5, b = (0.1, -0.2), sigmoid4
         let t = Topology::new(
-            &[
-                ("in", 1, crate::topology::Role::Input),
-                ("out", 1, crate::topology::Role::Output),
-            ],
+            &[("in", 1, crate::topology::Role::Input), ("out", 1, crate::topology::Role::Output)],
             &[(1, 0), (0, 1)],
         )
         .unwrap();

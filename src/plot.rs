@@ -36,23 +36,11 @@ pub struct Series {
 impl Series {
     /// A line series.
     pub fn line(label: impl Into<String>, x: Vec<f64>, y: Vec<f64>, color: usize) -> Series {
-        Series {
-            label: label.into(),
-            x,
-            y,
-            style: Style::Line,
-            color,
-        }
+        Series { label: label.into(), x, y, style: Style::Line, color }
     }
     /// A dot series.
     pub fn dots(label: impl Into<String>, x: Vec<f64>, y: Vec<f64>, color: usize) -> Series {
-        Series {
-            label: label.into(),
-            x,
-            y,
-            style: Style::Dots,
-            color,
-        }
+        Series { label: label.into(), x, y, style: Style::Dots, color }
     }
 }
 
@@ -81,10 +69,7 @@ const PALETTE: [RGBColor; 8] = [
 ];
 
 fn plot_err(path: &Path, e: impl std::fmt::Display) -> CheckpointError {
-    CheckpointError::Io {
-        path: path.into(),
-        source: std::io::Error::other(format!("plotting failed: {e}")),
-    }
+    CheckpointError::Io { path: path.into(), source: std::io::Error::other(format!("plotting failed: {e}")) }
 }
 
 fn bounds(p: &Panel) -> ((f64, f64), (f64, f64)) {
@@ -123,9 +108,7 @@ pub fn panels_svg(
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
-        let root = root
-            .titled(title, ("sans-serif", 22))
-            .map_err(|e| plot_err(path, e))?;
+        let root = root.titled(title, ("sans-serif", 22)).map_err(|e| plot_err(path, e))?;
         let areas = root.split_evenly((rows, cols));
         for (panel, area) in panels.iter().zip(areas) {
             let ((x0, x1), (y0, y1)) = bounds(panel);
@@ -152,17 +135,17 @@ pub fn panels_svg(
                         .map(|(&x, &y)| (x, y))
                         .collect();
                 let drawn = match s.style {
-                    Style::Line => chart
-                        .draw_series(LineSeries::new(pts, color.stroke_width(2)))
-                        .map_err(|e| plot_err(path, e))?,
+                    Style::Line => {
+                        chart.draw_series(LineSeries::new(pts, color.stroke_width(2))).map_err(|e| plot_err(path, e))?
+                    }
                     Style::Dots => chart
                         .draw_series(pts.into_iter().map(|p| Circle::new(p, 2, color.filled())))
                         .map_err(|e| plot_err(path, e))?,
                 };
                 if !s.label.is_empty() {
-                    drawn.label(s.label.clone()).legend(move |(x, y)| {
-                        Rectangle::new([(x, y - 4), (x + 14, y + 4)], color.filled())
-                    });
+                    drawn
+                        .label(s.label.clone())
+                        .legend(move |(x, y)| Rectangle::new([(x, y - 4), (x + 14, y + 4)], color.filled()));
                 }
             }
             if panel.series.iter().any(|s| !s.label.is_empty()) {
@@ -201,25 +184,20 @@ pub fn image_grid_svg(
     {
         let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
-        let root = root
-            .titled(title, ("sans-serif", 20))
-            .map_err(|e| plot_err(path, e))?;
+        let root = root.titled(title, ("sans-serif", 20)).map_err(|e| plot_err(path, e))?;
         for (k, (caption, img)) in images.iter().enumerate() {
             let (cx, cy) = ((k % cols) as i32 * cw as i32, (k / cols) as i32 * ch as i32);
-            root.draw(&Text::new(
-                caption.clone(),
-                (cx + 4, cy + 2),
-                ("sans-serif", 12),
-            ))
-            .map_err(|e| plot_err(path, e))?;
+            root.draw(&Text::new(caption.clone(), (cx + 4, cy + 2), ("sans-serif", 12)))
+                .map_err(|e| plot_err(path, e))?;
             for r in 0..height {
                 for c in 0..width {
                     let v = img[r * width + c].clamp(0.0, 1.0);
+                    if v < 0.02 {
+                        continue; // white background: nothing to draw
+                    }
+
                     let g = (255.0 * (1.0 - v)) as u8;
-                    let (x, y) = (
-                        cx + 4 + (c as u32 * cell) as i32,
-                        cy + pad as i32 + (r as u32 * cell) as i32,
-                    );
+                    let (x, y) = (cx + 4 + (c as u32 * cell) as i32, cy + pad as i32 + (r as u32 * cell) as i32);
                     root.draw(&Rectangle::new(
                         [(x, y), (x + cell as i32, y + cell as i32)],
                         RGBColor(g, g, g).filled(),
@@ -245,12 +223,7 @@ mod tests {
             title: "panel A".into(),
             x_label: "time (ticks)".into(),
             y_label: "state s".into(),
-            series: vec![Series::line(
-                "s_strong",
-                vec![0.0, 1.0, 2.0],
-                vec![0.0, 0.5, 0.2],
-                0,
-            )],
+            series: vec![Series::line("s_strong", vec![0.0, 1.0, 2.0], vec![0.0, 0.5, 0.2], 0)],
         };
         panels_svg(&p, "the title", &[panel], 1, (400, 300)).unwrap();
         let text = std::fs::read_to_string(&p).unwrap();
@@ -260,15 +233,7 @@ mod tests {
                 && text.contains("time (ticks)")
                 && text.contains("s_strong")
         );
-        image_grid_svg(
-            dir.join("g.svg"),
-            "digits",
-            &[("a".into(), vec![0.5; 4])],
-            2,
-            2,
-            1,
-        )
-        .unwrap();
+        image_grid_svg(dir.join("g.svg"), "digits", &[("a".into(), vec![0.5; 4])], 2, 2, 1).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

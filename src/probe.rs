@@ -41,11 +41,7 @@ pub struct Recording {
 
 impl Recording {
     pub(crate) fn new(spec: &ProbeSpec, capacity: usize) -> Recording {
-        let rows = || {
-            (0..spec.neurons.len())
-                .map(|_| Vec::with_capacity(capacity))
-                .collect::<Vec<_>>()
-        };
+        let rows = || (0..spec.neurons.len()).map(|_| Vec::with_capacity(capacity)).collect::<Vec<_>>();
         Recording {
             neurons: spec.neurons.clone(),
             batch: spec.batch,
@@ -54,9 +50,7 @@ impl Recording {
             s_strong: rows(),
             s_weak: rows(),
             dz: rows(),
-            target: (0..spec.neurons.len())
-                .map(|_| Vec::with_capacity(capacity))
-                .collect(),
+            target: (0..spec.neurons.len()).map(|_| Vec::with_capacity(capacity)).collect(),
         }
     }
 

@@ -62,12 +62,7 @@ pub trait Handler<E> {
     /// The handler's error; scheduling errors convert into it.
     type Error: From<ScheduleError>;
     /// Handles one event at tick `now`; may schedule more.
-    fn handle(
-        &mut self,
-        scheduler: &mut Scheduler<E>,
-        now: Tick,
-        event: E,
-    ) -> Result<(), Self::Error>;
+    fn handle(&mut self, scheduler: &mut Scheduler<E>, now: Tick, event: E) -> Result<(), Self::Error>;
 }
 
 type Key = (Tick, u8, u64);
@@ -111,12 +106,7 @@ impl<E: Phased> Default for Scheduler<E> {
 impl<E: Phased> Scheduler<E> {
     /// An empty queue at tick 0.
     pub fn new() -> Self {
-        Scheduler {
-            now: 0,
-            next_seq: 0,
-            queue: DoublePriorityQueue::with_default_hasher(),
-            events: HashMap::default(),
-        }
+        Scheduler { now: 0, next_seq: 0, queue: DoublePriorityQueue::with_default_hasher(), events: HashMap::default() }
     }
 
     /// The current tick: that of the last event popped, or the last deadline reached.
@@ -137,10 +127,7 @@ impl<E: Phased> Scheduler<E> {
     /// Schedules `event` at tick `at` (`at >= now`).
     pub fn schedule(&mut self, at: Tick, event: E) -> Result<EventId, ScheduleError> {
         if at < self.now {
-            return Err(ScheduleError::InPast {
-                requested: at,
-                now: self.now,
-            });
+            return Err(ScheduleError::InPast { requested: at, now: self.now });
         }
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -181,17 +168,9 @@ impl<E: Phased> Scheduler<E> {
 
     /// Handles every event strictly before `deadline`, then sets `now = deadline`.
     /// A deadline before `now` is an error.
-    pub fn run_until<H: Handler<E>>(
-        &mut self,
-        deadline: Tick,
-        handler: &mut H,
-    ) -> Result<(), H::Error> {
+    pub fn run_until<H: Handler<E>>(&mut self, deadline: Tick, handler: &mut H) -> Result<(), H::Error> {
         if deadline < self.now {
-            return Err(ScheduleError::InPast {
-                requested: deadline,
-                now: self.now,
-            }
-            .into());
+            return Err(ScheduleError::InPast { requested: deadline, now: self.now }.into());
         }
         while self.peek_tick().is_some_and(|t| t < deadline) {
             self.step(handler)?;
@@ -219,16 +198,8 @@ impl<E: Phased + Serialize + Clone> Serialize for Scheduler<E> {
     fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
         let mut keys: Vec<(u64, Key)> = self.queue.iter().map(|(s, k)| (*s, *k)).collect();
         keys.sort_by_key(|(_, k)| *k);
-        let pending = keys
-            .into_iter()
-            .map(|(s, k)| (k.0, s, self.events[&s].clone()))
-            .collect();
-        Snapshot {
-            now: self.now,
-            next_seq: self.next_seq,
-            pending,
-        }
-        .serialize(ser)
+        let pending = keys.into_iter().map(|(s, k)| (k.0, s, self.events[&s].clone())).collect();
+        Snapshot { now: self.now, next_seq: self.next_seq, pending }.serialize(ser)
     }
 }
 
@@ -240,9 +211,7 @@ impl<'de, E: Phased + Deserialize<'de>> Deserialize<'de> for Scheduler<E> {
         q.next_seq = snap.next_seq;
         for (tick, seq, e) in snap.pending {
             if seq >= snap.next_seq || tick < snap.now {
-                return Err(serde::de::Error::custom(
-                    "scheduler snapshot: event out of order",
-                ));
+                return Err(serde::de::Error::custom("scheduler snapshot: event out of order"));
             }
             q.queue.push(seq, (tick, e.phase(), seq));
             q.events.insert(seq, e);

@@ -40,15 +40,26 @@ pub enum Event {
         until: Tick,
     },
     /// Sets targets on global neurons `neurons`: `values` holds one value per neuron
-    /// (for every batch element) or `batch` rows of them (one per batch element).
+    /// (for every batch element) or `batch` rows of them (one per batch element);
+    /// `modes` holds one clamp mode for all, one per neuron, or `batch` rows of them
+    /// (`Free` entries leave a neuron without target, e.g. a masked image patch).
     SetTargets {
         /// Global neuron indices.
         neurons: Range<usize>,
         /// Target values.
         values: Vec<f32>,
-        /// Soft (beta) or hard clamping.
-        mode: Clamp,
+        /// Clamp modes: 1, `neurons.len()` or `batch * neurons.len()` entries.
+        modes: Vec<Clamp>,
     },
+    /// Switches learning of the weights into layer `layer` (and its biases) on or off:
+    /// freezes parts of the network.
+    SetPlastic {
+        /// Receiving layer.
+        layer: usize,
+        /// Plastic or frozen.
+        on: bool,
+    },
+
     /// Removes targets from `neurons` in every batch element.
     ClearTargets {
         /// Global neuron indices.
@@ -90,7 +101,10 @@ struct Model {
     alpha: f32,
     fake_target: bool,
     recordings: Vec<Recording>,
+    /// Per layer: whether the weights into it and its biases learn.
+    plastic: Vec<bool>,
     ticks_run: u64,
+
     fake_fired: u64,
     #[serde(skip, default = "yes")]
     parallel: bool,
@@ -106,12 +120,7 @@ impl Model {
         let (bs, bw) = self.twin.integrate_both(&self.network, cfg, self.parallel);
         for (bad, net) in [(bs, Net::Strong), (bw, Net::Weak)] {
             if let Some(b) = bad {
-                return Err(SimError::NonFinite {
-                    tick: now,
-                    net: net.name(),
-                    batch: b.batch,
-                    neuron: b.neuron,
-                });
+                return Err(SimError::NonFinite { tick: now, net: net.name(), batch: b.batch, neuron: b.neuron });
             }
         }
         self.twin.compute_dz(cfg);
@@ -119,12 +128,10 @@ impl Model {
             self.fake_fired += self.twin.fake_targets(&self.network, cfg, &mut self.rng) as u64;
         }
         if self.learning && self.alpha > 0.0 {
-            self.twin
-                .apply_rule(&mut self.network, cfg, self.alpha, self.parallel);
+            self.twin.apply_rule(&mut self.network, cfg, self.alpha, &self.plastic, self.parallel);
         }
         if self.learning && cfg.smoothing > 0.0 {
-            self.twin
-                .apply_smoothing(&mut self.network, cfg, self.parallel);
+            self.twin.apply_smoothing(&mut self.network, cfg, &self.plastic, self.parallel);
         }
         self.ticks_run += 1;
         Ok(())
@@ -134,12 +141,7 @@ impl Model {
 impl Handler<Event> for Model {
     type Error = SimError;
 
-    fn handle(
-        &mut self,
-        q: &mut Scheduler<Event>,
-        now: Tick,
-        event: Event,
-    ) -> Result<(), SimError> {
+    fn handle(&mut self, q: &mut Scheduler<Event>, now: Tick, event: Event) -> Result<(), SimError> {
         match event {
             Event::Tick { until } => {
                 self.tick(now)?;
@@ -147,17 +149,11 @@ impl Handler<Event> for Model {
                     q.schedule(now + 1, Event::Tick { until })?;
                 }
             }
-            Event::SetTargets {
-                neurons,
-                values,
-                mode,
-            } => {
-                if mode == Clamp::Free {
-                    self.twin.clear_targets(&self.network, neurons)
-                } else {
-                    self.twin.set_targets(&self.network, neurons, &values, mode)
-                }
+            Event::SetTargets { neurons, values, modes } => {
+                self.twin.set_targets(&self.network, neurons, &values, &modes)
             }
+            Event::SetPlastic { layer, on } => self.plastic[layer] = on,
+
             Event::ClearTargets { neurons } => self.twin.clear_targets(&self.network, neurons),
             Event::SetLearning(on) => self.learning = on,
             Event::SetAlpha(a) => self.alpha = a,
@@ -191,27 +187,15 @@ impl Simulation {
     /// A simulation of `batch` state pairs on `network`. Both nets start from the same
     /// state drawn from `U(init_low, init_high)` with `rng`, which the simulation then
     /// owns for fake targets. Learning is on, fake targets as configured.
-    pub fn new(
-        network: Network,
-        config: ValidConfig,
-        batch: usize,
-        mut rng: SimRng,
-    ) -> Result<Simulation, SimError> {
+    pub fn new(network: Network, config: ValidConfig, batch: usize, mut rng: SimRng) -> Result<Simulation, SimError> {
         if batch == 0 {
             return Err(SimError::BadEvent("batch size must be at least 1".into()));
         }
         let n = network.n_neurons();
         let (lo, hi) = (config.init_low, config.init_high);
-        let s0: Vec<f32> = (0..batch * n)
-            .map(|_| {
-                if hi > lo {
-                    rng.random_range(lo..hi)
-                } else {
-                    lo
-                }
-            })
-            .collect();
+        let s0: Vec<f32> = (0..batch * n).map(|_| if hi > lo { rng.random_range(lo..hi) } else { lo }).collect();
         let twin = TwinState::new(&network, &config, batch, s0);
+        let n_layers = network.topology.layers().len();
         Ok(Simulation {
             scheduler: Scheduler::new(),
             model: Model {
@@ -223,7 +207,9 @@ impl Simulation {
                 rng,
                 learning: true,
                 recordings: Vec::new(),
+                plastic: vec![true; n_layers],
                 ticks_run: 0,
+
                 fake_fired: 0,
                 parallel: true,
             },
@@ -237,13 +223,17 @@ impl Simulation {
         let range_ok = |r: &Range<usize>| r.start < r.end && r.end <= n;
         match event {
             Event::Tick { .. } | Event::SetLearning(_) | Event::SetFakeTarget(_) => Ok(()),
-            Event::SetTargets {
-                neurons, values, ..
-            } => {
+            Event::SetPlastic { layer, .. } => {
+                let layers = self.model.network.topology.layers().len();
+                if *layer < layers {
+                    Ok(())
+                } else {
+                    Err(SimError::BadEvent(format!("no layer {layer} (the network has {layers})")))
+                }
+            }
+            Event::SetTargets { neurons, values, modes } => {
                 if !range_ok(neurons) {
-                    return Err(SimError::BadEvent(format!(
-                        "target neurons {neurons:?} outside 0..{n}"
-                    )));
+                    return Err(SimError::BadEvent(format!("target neurons {neurons:?} outside 0..{n}")));
                 }
                 let len = neurons.len();
                 if values.len() != len && values.len() != len * batch {
@@ -253,11 +243,15 @@ impl Simulation {
                         len * batch
                     )));
                 }
-                if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                if modes.len() != 1 && modes.len() != len && modes.len() != len * batch {
                     return Err(SimError::BadEvent(format!(
-                        "target value {i} is {}",
-                        values[i]
+                        "{} clamp modes for {len} neurons and batch {batch}: give 1, {len} or {}",
+                        modes.len(),
+                        len * batch
                     )));
+                }
+                if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                    return Err(SimError::BadEvent(format!("target value {i} is {}", values[i])));
                 }
                 Ok(())
             }
@@ -265,27 +259,21 @@ impl Simulation {
                 if range_ok(neurons) {
                     Ok(())
                 } else {
-                    Err(SimError::BadEvent(format!(
-                        "neurons {neurons:?} outside 0..{n}"
-                    )))
+                    Err(SimError::BadEvent(format!("neurons {neurons:?} outside 0..{n}")))
                 }
             }
             Event::SetAlpha(a) => {
                 if a.is_finite() && *a >= 0.0 {
                     Ok(())
                 } else {
-                    Err(SimError::BadEvent(format!(
-                        "alpha {a} must be finite and >= 0"
-                    )))
+                    Err(SimError::BadEvent(format!("alpha {a} must be finite and >= 0")))
                 }
             }
             Event::Probe { probe, .. } => {
                 if *probe < self.model.recordings.len() {
                     Ok(())
                 } else {
-                    Err(SimError::BadEvent(format!(
-                        "no probe {probe}: add it with add_probe first"
-                    )))
+                    Err(SimError::BadEvent(format!("no probe {probe}: add it with add_probe first")))
                 }
             }
         }
@@ -295,6 +283,14 @@ impl Simulation {
     pub fn schedule(&mut self, at: Tick, event: Event) -> Result<EventId, SimError> {
         self.check(&event)?;
         Ok(self.scheduler.schedule(at, event)?)
+    }
+
+    /// Checks and handles `event` immediately, at the current tick (e.g. switching
+    /// learning off between runs), without queueing it.
+    pub fn apply(&mut self, event: Event) -> Result<(), SimError> {
+        self.check(&event)?;
+        let now = self.scheduler.now();
+        self.model.handle(&mut self.scheduler, now, event)
     }
 
     /// Cancels a queued event; `None` if it already ran.
@@ -307,24 +303,12 @@ impl Simulation {
         if count == 0 {
             return Ok(None);
         }
-        self.schedule(
-            from,
-            Event::Tick {
-                until: from + count,
-            },
-        )
-        .map(Some)
+        self.schedule(from, Event::Tick { until: from + count }).map(Some)
     }
 
     /// Queues data for layer `layer` at tick `at`: `values` holds `size` values (every
     /// batch element) or `batch * size` (one row each).
-    pub fn present(
-        &mut self,
-        at: Tick,
-        layer: usize,
-        values: Vec<f32>,
-        mode: Clamp,
-    ) -> Result<EventId, SimError> {
+    pub fn present(&mut self, at: Tick, layer: usize, values: Vec<f32>, mode: Clamp) -> Result<EventId, SimError> {
         let l = self
             .model
             .network
@@ -332,29 +316,14 @@ impl Simulation {
             .layers()
             .get(layer)
             .ok_or_else(|| SimError::BadEvent(format!("no layer {layer}")))?;
-        self.schedule(
-            at,
-            Event::SetTargets {
-                neurons: l.range(),
-                values,
-                mode,
-            },
-        )
+        self.schedule(at, Event::SetTargets { neurons: l.range(), values, modes: vec![mode] })
     }
 
     /// Adds a probe that records from tick `from` until (excluding) `until`; returns its
     /// index for [`Simulation::recording`].
-    pub fn add_probe(
-        &mut self,
-        spec: ProbeSpec,
-        from: Tick,
-        until: Tick,
-    ) -> Result<usize, SimError> {
+    pub fn add_probe(&mut self, spec: ProbeSpec, from: Tick, until: Tick) -> Result<usize, SimError> {
         let n = self.model.network.n_neurons();
-        if spec.every == 0
-            || spec.batch >= self.model.twin.batch()
-            || spec.neurons.iter().any(|&i| i >= n)
-        {
+        if spec.every == 0 || spec.batch >= self.model.twin.batch() || spec.neurons.iter().any(|&i| i >= n) {
             return Err(SimError::BadEvent(format!(
                 "probe needs every >= 1, batch < {}, neurons < {n}: got {spec:?}",
                 self.model.twin.batch()
@@ -390,6 +359,22 @@ impl Simulation {
     pub fn set_config(&mut self, config: ValidConfig) {
         self.model.alpha = config.alpha;
         self.model.config = config;
+    }
+
+    /// Draws new states for both nets (the same for both) from `U(init_low, init_high)`
+    /// with the simulation's generator, and zeroes the velocities. Targets stay.
+    pub fn randomize_states(&mut self) {
+        let (lo, hi) = (self.model.config.init_low, self.model.config.init_high);
+        let tw = &mut self.model.twin;
+        for i in 0..tw.strong.s.len() {
+            let x = if hi > lo { self.model.rng.random_range(lo..hi) } else { lo };
+            tw.strong.s[i] = x;
+            tw.weak.s[i] = x;
+        }
+        tw.strong.v.fill(0.0);
+        tw.weak.v.fill(0.0);
+        let act = self.model.config.activation;
+        tw.refresh(&self.model.network, act);
     }
 
     /// Re-seeds the generator (e.g. independent repeats from one trained state).
@@ -502,17 +487,9 @@ impl Simulation {
         let (n, b) = (self.model.network.n_neurons(), self.model.twin.batch());
         let twin = &self.model.twin;
         let fits = twin.n_neurons() == n
-            && [
-                &twin.strong.s,
-                &twin.strong.v,
-                &twin.weak.s,
-                &twin.weak.v,
-                &twin.target,
-                &twin.dz,
-                &twin.dzm,
-            ]
-            .iter()
-            .all(|v| v.len() == n * b)
+            && [&twin.strong.s, &twin.strong.v, &twin.weak.s, &twin.weak.v, &twin.target, &twin.dz, &twin.dzm]
+                .iter()
+                .all(|v| v.len() == n * b)
             && twin.clamp.len() == n * b
             && self.model.network.blocks.len() == self.model.network.topology.connections().len();
         if !fits {

@@ -68,10 +68,7 @@ pub struct Topology {
 impl Topology {
     /// Builds a topology from `(name, size, role)` layers and `(post, pre)` layer index
     /// pairs. Fails on empty layers, unknown layer indices or repeated connections.
-    pub fn new(
-        layers: &[(&str, usize, Role)],
-        connections: &[(usize, usize)],
-    ) -> Result<Self, ConfigError> {
+    pub fn new(layers: &[(&str, usize, Role)], connections: &[(usize, usize)]) -> Result<Self, ConfigError> {
         if layers.is_empty() {
             return Err(ConfigError::Topology("no layers".into()));
         }
@@ -79,16 +76,9 @@ impl Topology {
         let mut out = Vec::with_capacity(layers.len());
         for &(name, size, role) in layers {
             if size == 0 {
-                return Err(ConfigError::Topology(format!(
-                    "layer `{name}` has no neurons"
-                )));
+                return Err(ConfigError::Topology(format!("layer `{name}` has no neurons")));
             }
-            out.push(Layer {
-                name: name.to_string(),
-                size,
-                role,
-                offset,
-            });
+            out.push(Layer { name: name.to_string(), size, role, offset });
             offset += size;
         }
         let mut conns: Vec<Connection> = Vec::with_capacity(connections.len());
@@ -100,9 +90,7 @@ impl Topology {
                 )));
             }
             if conns.iter().any(|c| c.post == post && c.pre == pre) {
-                return Err(ConfigError::Topology(format!(
-                    "connection ({post} <- {pre}) given twice"
-                )));
+                return Err(ConfigError::Topology(format!("connection ({post} <- {pre}) given twice")));
             }
             if post == pre && out[post].size < 2 {
                 return Err(ConfigError::Topology(format!(
@@ -112,32 +100,20 @@ impl Topology {
             }
             conns.push(Connection { post, pre });
         }
-        Ok(Topology {
-            layers: out,
-            connections: conns,
-        })
+        Ok(Topology { layers: out, connections: conns })
     }
 
     /// The paper's MNIST net "784-512-10": input and output both connect to and from
     /// every hidden neuron, input and output are not connected to each other, hidden
     /// neurons are connected laterally when `lateral`.
     /// Layers: 0 = input, 1 = output, 2 = hidden.
-    pub fn hopfield(
-        inputs: usize,
-        hidden: usize,
-        outputs: usize,
-        lateral: bool,
-    ) -> Result<Self, ConfigError> {
+    pub fn hopfield(inputs: usize, hidden: usize, outputs: usize, lateral: bool) -> Result<Self, ConfigError> {
         let mut conns = vec![(2, 0), (2, 1), (0, 2), (1, 2)];
         if lateral {
             conns.push((2, 2));
         }
         Topology::new(
-            &[
-                ("input", inputs, Role::Input),
-                ("output", outputs, Role::Output),
-                ("hidden", hidden, Role::Hidden),
-            ],
+            &[("input", inputs, Role::Input), ("output", outputs, Role::Output), ("hidden", hidden, Role::Hidden)],
             &conns,
         )
     }
@@ -145,35 +121,20 @@ impl Topology {
     /// A layered net "input - hidden[0] - ... - output", each layer connected to its
     /// neighbours in both directions, hidden layers laterally when `lateral`.
     /// Layers: 0 = input, 1 = output, 2.. = hidden in order.
-    pub fn layered(
-        inputs: usize,
-        hidden: &[usize],
-        outputs: usize,
-        lateral: bool,
-    ) -> Result<Self, ConfigError> {
+    pub fn layered(inputs: usize, hidden: &[usize], outputs: usize, lateral: bool) -> Result<Self, ConfigError> {
         if hidden.is_empty() {
-            return Err(ConfigError::Topology(
-                "a layered net needs at least one hidden layer".into(),
-            ));
+            return Err(ConfigError::Topology("a layered net needs at least one hidden layer".into()));
         }
         if hidden.len() == 1 {
             return Topology::hopfield(inputs, hidden[0], outputs, lateral);
         }
-        let names: Vec<String> = (0..hidden.len())
-            .map(|i| format!("hidden{}", i + 1))
-            .collect();
-        let mut layers = vec![
-            ("input", inputs, Role::Input),
-            ("output", outputs, Role::Output),
-        ];
+        let names: Vec<String> = (0..hidden.len()).map(|i| format!("hidden{}", i + 1)).collect();
+        let mut layers = vec![("input", inputs, Role::Input), ("output", outputs, Role::Output)];
         for (name, &h) in names.iter().zip(hidden) {
             layers.push((name.as_str(), h, Role::Hidden));
         }
         // chain: input(0) - 2 - 3 - ... - output(1)
-        let chain: Vec<usize> = std::iter::once(0)
-            .chain(2..2 + hidden.len())
-            .chain(std::iter::once(1))
-            .collect();
+        let chain: Vec<usize> = std::iter::once(0).chain(2..2 + hidden.len()).chain(std::iter::once(1)).collect();
         let mut conns = Vec::new();
         for w in chain.windows(2) {
             conns.push((w[1], w[0]));
@@ -190,13 +151,7 @@ impl Topology {
     /// Toy net: `visible` neurons (one input layer) connected both ways to `hidden`
     /// neurons, hidden lateral. Layers: 0 = visible, 1 = hidden.
     pub fn toy(visible: usize, hidden: usize) -> Result<Self, ConfigError> {
-        Topology::new(
-            &[
-                ("visible", visible, Role::Input),
-                ("hidden", hidden, Role::Hidden),
-            ],
-            &[(1, 0), (0, 1), (1, 1)],
-        )
+        Topology::new(&[("visible", visible, Role::Input), ("hidden", hidden, Role::Hidden)], &[(1, 0), (0, 1), (1, 1)])
     }
 
     /// The layers in order.
@@ -226,10 +181,7 @@ impl Topology {
 
     /// Number of weights in all blocks.
     pub fn n_weights(&self) -> usize {
-        self.connections
-            .iter()
-            .map(|c| self.layers[c.post].size * self.layers[c.pre].size)
-            .sum()
+        self.connections.iter().map(|c| self.layers[c.post].size * self.layers[c.pre].size).sum()
     }
 
     /// Fan-in of each layer's neurons (self connection excluded).
@@ -265,21 +217,9 @@ mod tests {
 
     #[test]
     fn rejects_bad_topologies() {
-        assert!(matches!(
-            Topology::new(&[], &[]),
-            Err(ConfigError::Topology(_))
-        ));
-        assert!(matches!(
-            Topology::new(&[("a", 0, Role::Input)], &[]),
-            Err(ConfigError::Topology(_))
-        ));
-        assert!(matches!(
-            Topology::new(&[("a", 2, Role::Input)], &[(0, 1)]),
-            Err(ConfigError::Topology(_))
-        ));
-        assert!(matches!(
-            Topology::new(&[("a", 2, Role::Input)], &[(0, 0), (0, 0)]),
-            Err(ConfigError::Topology(_))
-        ));
+        assert!(matches!(Topology::new(&[], &[]), Err(ConfigError::Topology(_))));
+        assert!(matches!(Topology::new(&[("a", 0, Role::Input)], &[]), Err(ConfigError::Topology(_))));
+        assert!(matches!(Topology::new(&[("a", 2, Role::Input)], &[(0, 1)]), Err(ConfigError::Topology(_))));
+        assert!(matches!(Topology::new(&[("a", 2, Role::Input)], &[(0, 0), (0, 0)]), Err(ConfigError::Topology(_))));
     }
 }

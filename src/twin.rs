@@ -70,14 +70,7 @@ pub struct NetState {
 impl NetState {
     fn new(s: Vec<f32>, batch: usize) -> NetState {
         let n = s.len();
-        NetState {
-            v: vec![0.0; n],
-            a: vec![0.0; n],
-            h: vec![0.0; n],
-            g: vec![0.0; n],
-            max_force: vec![0.0; batch],
-            s,
-        }
+        NetState { v: vec![0.0; n], a: vec![0.0; n], h: vec![0.0; n], g: vec![0.0; n], max_force: vec![0.0; batch], s }
     }
 
     fn refresh(&mut self, act: Activation, batch: usize) {
@@ -174,19 +167,21 @@ impl TwinState {
         net: &Network,
         range: std::ops::Range<usize>,
         values: &[f32],
-        mode: Clamp,
+        modes: &[Clamp],
     ) {
         let len = range.len();
         for b in 0..self.batch {
-            let row = if values.len() == len {
-                values
-            } else {
-                &values[b * len..(b + 1) * len]
-            };
+            let row = if values.len() == len { values } else { &values[b * len..(b + 1) * len] };
             let base = b * self.n;
             self.target[base + range.start..base + range.end].copy_from_slice(row);
-            self.clamp[base + range.start..base + range.end].fill(mode);
+            let clamp = &mut self.clamp[base + range.start..base + range.end];
+            match modes.len() {
+                1 => clamp.fill(modes[0]),
+                l if l == len => clamp.copy_from_slice(modes),
+                _ => clamp.copy_from_slice(&modes[b * len..(b + 1) * len]),
+            }
         }
+
         self.update_layer_hard(net);
     }
 
@@ -200,12 +195,7 @@ impl TwinState {
 
     /// Removes the fake targets of hidden neurons.
     pub(crate) fn clear_hidden_targets(&mut self, net: &Network) {
-        for layer in net
-            .topology
-            .layers()
-            .iter()
-            .filter(|l| l.role == Role::Hidden)
-        {
+        for layer in net.topology.layers().iter().filter(|l| l.role == Role::Hidden) {
             self.clear_targets(net, layer.range());
         }
     }
@@ -216,11 +206,7 @@ impl TwinState {
             .layers()
             .iter()
             .map(|l| {
-                (0..self.batch).all(|b| {
-                    self.clamp[b * self.n + l.offset..][..l.size]
-                        .iter()
-                        .all(|&c| c == Clamp::Hard)
-                })
+                (0..self.batch).all(|b| self.clamp[b * self.n + l.offset..][..l.size].iter().all(|&c| c == Clamp::Hard))
             })
             .collect();
     }
@@ -228,29 +214,12 @@ impl TwinState {
     /// One integration step of one net (eq. 1, 2, 5, 19-20). Returns the first
     /// non-finite state, if any.
     #[cfg(test)]
-    pub(crate) fn integrate(
-        &mut self,
-        net: &Network,
-        cfg: &Config,
-        which: Net,
-        parallel: bool,
-    ) -> Option<NonFinite> {
+    pub(crate) fn integrate(&mut self, net: &Network, cfg: &Config, which: Net, parallel: bool) -> Option<NonFinite> {
         let (st, beta, eps) = match which {
             Net::Strong => (&mut self.strong, cfg.beta_strong, cfg.eps_strong),
             Net::Weak => (&mut self.weak, cfg.beta_weak, cfg.eps_weak),
         };
-        integrate(
-            net,
-            cfg,
-            st,
-            &self.target,
-            &self.clamp,
-            &self.layer_hard,
-            self.batch,
-            beta,
-            eps,
-            parallel,
-        )
+        integrate(net, cfg, st, &self.target, &self.clamp, &self.layer_hard, self.batch, beta, eps, parallel)
     }
 
     /// Both nets, one after the other, or side by side on two threads when `parallel`.
@@ -260,38 +229,13 @@ impl TwinState {
         cfg: &Config,
         parallel: bool,
     ) -> (Option<NonFinite>, Option<NonFinite>) {
-        let (target, clamp, hard, batch) =
-            (&self.target, &self.clamp, &self.layer_hard, self.batch);
+        let (target, clamp, hard, batch) = (&self.target, &self.clamp, &self.layer_hard, self.batch);
         let strong = &mut self.strong;
         let weak = &mut self.weak;
-        let mut run_s = move || {
-            integrate(
-                net,
-                cfg,
-                strong,
-                target,
-                clamp,
-                hard,
-                batch,
-                cfg.beta_strong,
-                cfg.eps_strong,
-                parallel,
-            )
-        };
-        let mut run_w = move || {
-            integrate(
-                net,
-                cfg,
-                weak,
-                target,
-                clamp,
-                hard,
-                batch,
-                cfg.beta_weak,
-                cfg.eps_weak,
-                parallel,
-            )
-        };
+        let mut run_s =
+            move || integrate(net, cfg, strong, target, clamp, hard, batch, cfg.beta_strong, cfg.eps_strong, parallel);
+        let mut run_w =
+            move || integrate(net, cfg, weak, target, clamp, hard, batch, cfg.beta_weak, cfg.eps_weak, parallel);
         if parallel && batch * net.topology.n_weights() > (1 << 20) {
             rayon::join(run_s, run_w)
         } else {
@@ -313,20 +257,10 @@ impl TwinState {
     /// Fake targets (eq. 16-18) for every hidden neuron of every batch element: update
     /// `dzm`, fire with probability `min(1, |dz| / (k dzm))`, set target `sign(dz) t_c`
     /// (soft) or remove it. Returns how many fired.
-    pub(crate) fn fake_targets(
-        &mut self,
-        net: &Network,
-        cfg: &Config,
-        rng: &mut impl RngExt,
-    ) -> usize {
+    pub(crate) fn fake_targets(&mut self, net: &Network, cfg: &Config, rng: &mut impl RngExt) -> usize {
         let f = cfg.fake_target;
         let mut fired = 0;
-        for layer in net
-            .topology
-            .layers()
-            .iter()
-            .filter(|l| l.role == Role::Hidden)
-        {
+        for layer in net.topology.layers().iter().filter(|l| l.role == Role::Hidden) {
             for b in 0..self.batch {
                 for idx in b * self.n + layer.offset..b * self.n + layer.offset + layer.size {
                     let d = self.dz[idx];
@@ -348,44 +282,35 @@ impl TwinState {
 
     /// The aSTDP rule (eq. 15): `W_ij += alpha' sum_b dz_i rho(s_strong_j)`,
     /// `b_i += alpha' sum_b dz_i`, with `alpha' = alpha` (sum) or `alpha / batch` (mean).
-    pub(crate) fn apply_rule(&self, net: &mut Network, cfg: &Config, alpha: f32, parallel: bool) {
+    /// Layers with `plastic[l] == false` keep their incoming weights and biases.
+    pub(crate) fn apply_rule(&self, net: &mut Network, cfg: &Config, alpha: f32, plastic: &[bool], parallel: bool) {
         let scale = match cfg.batch_reduction {
             BatchReduction::Sum => alpha,
             BatchReduction::Mean => alpha / self.batch as f32,
         };
-        self.outer_update(net, &self.dz, &self.strong.a, scale, parallel);
+        self.outer_update(net, &self.dz, &self.strong.a, scale, plastic, parallel);
     }
 
     /// The smoothing derivative (eq. 21-23) on the weak net:
     /// `W_ij -= gamma sum_b ds_i rho'(s_i) rho(s_j)`, `b_i -= gamma sum_b ds_i rho'(s_i)`,
     /// with `ds = R - s` of the last step, batch-reduced like the rule.
-    pub(crate) fn apply_smoothing(&self, net: &mut Network, cfg: &Config, parallel: bool) {
+    pub(crate) fn apply_smoothing(&self, net: &mut Network, cfg: &Config, plastic: &[bool], parallel: bool) {
         let scale = match cfg.batch_reduction {
             BatchReduction::Sum => -cfg.smoothing,
             BatchReduction::Mean => -cfg.smoothing / self.batch as f32,
         };
-        self.outer_update(net, &self.weak.g, &self.weak.a, scale, parallel);
+        self.outer_update(net, &self.weak.g, &self.weak.a, scale, plastic, parallel);
     }
 
     /// `W_ij += scale sum_b post[b,i] pre[b,j]` on every block, `b_i += scale sum_b post[b,i]`.
     /// Layers hard clamped everywhere have `post = 0` and are skipped.
-    fn outer_update(
-        &self,
-        net: &mut Network,
-        post: &[f32],
-        pre: &[f32],
-        scale: f32,
-        parallel: bool,
-    ) {
+    fn outer_update(&self, net: &mut Network, post: &[f32], pre: &[f32], scale: f32, plastic: &[bool], parallel: bool) {
         let n = self.n;
-        let Network {
-            topology,
-            blocks,
-            bias,
-        } = net;
+        let skip = |l: usize| self.layer_hard[l] || !plastic[l];
+        let Network { topology, blocks, bias } = net;
         let layers = topology.layers();
         for blk in blocks.iter_mut() {
-            if self.layer_hard[blk.post] {
+            if skip(blk.post) {
                 continue;
             }
             let (po, pr) = (&layers[blk.post], &layers[blk.pre]);
@@ -394,25 +319,10 @@ impl TwinState {
                 self.batch,
                 pr.size,
                 scale,
-                View {
-                    data: post,
-                    off: po.offset,
-                    rs: 1,
-                    cs: n,
-                },
-                View {
-                    data: pre,
-                    off: pr.offset,
-                    rs: n,
-                    cs: 1,
-                },
+                View { data: post, off: po.offset, rs: 1, cs: n },
+                View { data: pre, off: pr.offset, rs: n, cs: 1 },
                 1.0,
-                ViewMut {
-                    data: &mut blk.w,
-                    off: 0,
-                    rs: pr.size,
-                    cs: 1,
-                },
+                ViewMut { data: &mut blk.w, off: 0, rs: pr.size, cs: 1 },
                 parallel,
             );
             if blk.post == blk.pre {
@@ -422,7 +332,7 @@ impl TwinState {
             }
         }
         for (l, layer) in layers.iter().enumerate() {
-            if self.layer_hard[l] {
+            if skip(l) {
                 continue;
             }
             for b in 0..self.batch {
@@ -457,8 +367,7 @@ fn integrate(
             continue;
         }
         for b in 0..batch {
-            st.h[b * n + layer.offset..b * n + layer.offset + layer.size]
-                .copy_from_slice(&net.bias[layer.range()]);
+            st.h[b * n + layer.offset..b * n + layer.offset + layer.size].copy_from_slice(&net.bias[layer.range()]);
         }
     }
     for blk in &net.blocks {
@@ -471,25 +380,10 @@ fn integrate(
             pr.size,
             po.size,
             1.0,
-            View {
-                data: &st.a,
-                off: pr.offset,
-                rs: n,
-                cs: 1,
-            },
-            View {
-                data: &blk.w,
-                off: 0,
-                rs: 1,
-                cs: pr.size,
-            },
+            View { data: &st.a, off: pr.offset, rs: n, cs: 1 },
+            View { data: &blk.w, off: 0, rs: 1, cs: pr.size },
             1.0,
-            ViewMut {
-                data: &mut st.h,
-                off: po.offset,
-                rs: n,
-                cs: 1,
-            },
+            ViewMut { data: &mut st.h, off: po.offset, rs: n, cs: 1 },
             parallel,
         );
     }
@@ -527,11 +421,7 @@ fn integrate(
                             Activation::HardSigmoid => act.rho_prime(s),
                         };
                         let ds = rp * st.h[idx] - s;
-                        let force = if mode == Clamp::Soft {
-                            ds + beta * (t - s)
-                        } else {
-                            ds
-                        };
+                        let force = if mode == Clamp::Soft { ds + beta * (t - s) } else { ds };
                         let v = m * force + (1.0 - m) * st.v[idx];
                         let s_new = act.clip_state(s + eps * v);
                         st.v[idx] = v;
@@ -542,10 +432,7 @@ fn integrate(
                         }
                         maxf = maxf.max(force.abs());
                         if !s_new.is_finite() && bad.is_none() {
-                            bad = Some(NonFinite {
-                                batch: b,
-                                neuron: idx - b * n,
-                            });
+                            bad = Some(NonFinite { batch: b, neuron: idx - b * n });
                         }
                     }
                 }
@@ -563,11 +450,7 @@ mod tests {
 
     /// 1 input + 1 output, W_10 = W_01 = 0.5, b = (0.1, -0.2).
     fn pair() -> Network {
-        let t = Topology::new(
-            &[("in", 1, Role::Input), ("out", 1, Role::Output)],
-            &[(1, 0), (0, 1)],
-        )
-        .unwrap();
+        let t = Topology::new(&[("in", 1, Role::Input), ("out", 1, Role::Output)], &[(1, 0), (0, 1)]).unwrap();
         let mut net = Network::zeros(t);
         net.set_weight(1, 0, 0.5).unwrap();
         net.set_weight(0, 1, 0.5).unwrap();
@@ -578,26 +461,15 @@ mod tests {
     #[test]
     fn one_euler_step_by_hand() {
         let net = pair();
-        let cfg = Config {
-            momentum: 1.0,
-            ..Config::default()
-        };
+        let cfg = Config { momentum: 1.0, ..Config::default() };
         let mut tw = TwinState::new(&net, &cfg, 1, vec![0.0, 0.25]);
-        tw.set_targets(&net, 1..2, &[1.0], Clamp::Soft);
+        tw.set_targets(&net, 1..2, &[1.0], &[Clamp::Soft]);
         tw.integrate(&net, &cfg, Net::Strong, false);
         // R = (0.4655293, 0.0393224) (see network tests); force_0 = R_0 - 0 = 0.4655293
         // force_1 = 0.0393224 - 0.25 + 0.4 * (1 - 0.25) = 0.0893224
         // s <- s + 0.5 force
-        assert!(
-            (tw.strong.s[0] - 0.232_764_6).abs() < 1e-6,
-            "{}",
-            tw.strong.s[0]
-        );
-        assert!(
-            (tw.strong.s[1] - 0.294_661_2).abs() < 1e-6,
-            "{}",
-            tw.strong.s[1]
-        );
+        assert!((tw.strong.s[0] - 0.232_764_6).abs() < 1e-6, "{}", tw.strong.s[0]);
+        assert!((tw.strong.s[1] - 0.294_661_2).abs() < 1e-6, "{}", tw.strong.s[1]);
         assert!((tw.strong.max_force[0] - 0.465_529_3).abs() < 1e-6);
         // the weak net did not move
         assert_eq!(tw.weak.s, vec![0.0, 0.25]);
@@ -606,10 +478,7 @@ mod tests {
     #[test]
     fn momentum_step_by_hand() {
         let net = pair();
-        let cfg = Config {
-            momentum: 0.5,
-            ..Config::default()
-        };
+        let cfg = Config { momentum: 0.5, ..Config::default() };
         let mut tw = TwinState::new(&net, &cfg, 1, vec![0.0, 0.25]);
         tw.weak.v = vec![0.2, -0.1];
         tw.integrate(&net, &cfg, Net::Weak, false);
@@ -626,7 +495,7 @@ mod tests {
         let net = pair();
         let cfg = Config::default();
         let mut tw = TwinState::new(&net, &cfg, 2, vec![0.0; 4]);
-        tw.set_targets(&net, 0..1, &[0.3, 0.7], Clamp::Hard);
+        tw.set_targets(&net, 0..1, &[0.3, 0.7], &[Clamp::Hard]);
         tw.integrate_both(&net, &cfg, false);
         assert_eq!((tw.strong.s[0], tw.strong.s[2]), (0.3, 0.7));
         assert_eq!((tw.weak.s[0], tw.weak.s[2]), (0.3, 0.7));
@@ -635,10 +504,7 @@ mod tests {
     #[test]
     fn rule_by_hand() {
         let net0 = pair();
-        let cfg = Config {
-            batch_reduction: BatchReduction::Sum,
-            ..Config::default()
-        };
+        let cfg = Config { batch_reduction: BatchReduction::Sum, ..Config::default() };
         let mut tw = TwinState::new(&net0, &cfg, 1, vec![0.0, 0.0]);
         tw.strong.s = vec![0.25, 0.0];
         tw.weak.s = vec![0.0, 0.25];
@@ -647,30 +513,24 @@ mod tests {
         // rho_s = (0.7310586, 0.5), rho_w = (0.5, 0.7310586); dz = (0.2310586, -0.2310586)
         assert!((tw.dz[0] - 0.231_058_6).abs() < 1e-6);
         let mut net = net0.clone();
-        tw.apply_rule(&mut net, &cfg, 0.1, false);
+        tw.apply_rule(&mut net, &cfg, 0.1, &[true, true], false);
         // dW_10 = 0.1 * dz_1 * rho_s_0 = 0.1 * -0.2310586 * 0.7310586 = -0.0168916
         // dW_01 = 0.1 * dz_0 * rho_s_1 = 0.1 * 0.2310586 * 0.5 = 0.0115529
         assert!((net.weight(1, 0).unwrap() - (0.5 - 0.016_891_6)).abs() < 1e-6);
         assert!((net.weight(0, 1).unwrap() - (0.5 + 0.011_552_9)).abs() < 1e-6);
         assert!((net.bias[0] - (0.1 + 0.023_105_86)).abs() < 1e-6);
         // mean over a batch of 2 identical elements equals the sum over one
-        let cfg_mean = Config {
-            batch_reduction: BatchReduction::Mean,
-            ..cfg
-        };
+        let cfg_mean = Config { batch_reduction: BatchReduction::Mean, ..cfg };
         let mut tw2 = TwinState::new(&net0, &cfg_mean, 2, vec![0.0; 4]);
         tw2.strong.s = vec![0.25, 0.0, 0.25, 0.0];
         tw2.weak.s = vec![0.0, 0.25, 0.0, 0.25];
         tw2.refresh(&net0, cfg.activation);
         tw2.compute_dz(&cfg_mean);
         let mut net2 = net0.clone();
-        tw2.apply_rule(&mut net2, &cfg_mean, 0.1, false);
+        tw2.apply_rule(&mut net2, &cfg_mean, 0.1, &[true, true], false);
         assert!((net2.weight(1, 0).unwrap() - net.weight(1, 0).unwrap()).abs() < 1e-7);
         // the other sign
-        let neg = Config {
-            dz_sign: DzSign::WeakMinusStrong,
-            ..cfg
-        };
+        let neg = Config { dz_sign: DzSign::WeakMinusStrong, ..cfg };
         tw.compute_dz(&neg);
         assert!((tw.dz[0] + 0.231_058_6).abs() < 1e-6);
     }
@@ -678,11 +538,7 @@ mod tests {
     #[test]
     fn fake_target_probability() {
         // one hidden neuron per batch element, 20000 elements with the same dz
-        let t = Topology::new(
-            &[("v", 1, Role::Input), ("h", 1, Role::Hidden)],
-            &[(1, 0), (0, 1)],
-        )
-        .unwrap();
+        let t = Topology::new(&[("v", 1, Role::Input), ("h", 1, Role::Hidden)], &[(1, 0), (0, 1)]).unwrap();
         let net = Network::zeros(t);
         let mut cfg = Config::default();
         cfg.fake_target.k = 4.0;
@@ -699,9 +555,7 @@ mod tests {
         assert!((tw.dzm[1] - 0.1).abs() < 1e-7);
         let p = fired as f64 / b as f64;
         assert!((p - 0.25).abs() < 0.015, "{p}");
-        let i = (0..b)
-            .find(|&i| tw.clamp[2 * i + 1] == Clamp::Soft)
-            .unwrap();
+        let i = (0..b).find(|&i| tw.clamp[2 * i + 1] == Clamp::Soft).unwrap();
         assert_eq!(tw.target[2 * i + 1], -0.25);
         // visible neurons never get fake targets
         assert!((0..b).all(|i| tw.clamp[2 * i] == Clamp::Free));

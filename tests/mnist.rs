@@ -5,18 +5,10 @@ use astdp::experiments::mnist::{MnistConfig, Mode, Trainer};
 
 fn mnist() -> Option<(Dataset, Dataset)> {
     match resolve_dir(None) {
-        Ok(dir) => Some((
-            load_split(&dir, "train").unwrap(),
-            load_split(&dir, "t10k").unwrap(),
-        )),
+        Ok(dir) => Some((load_split(&dir, "train").unwrap(), load_split(&dir, "t10k").unwrap())),
         Err(e) => {
-            assert!(
-                std::env::var_os("ASTDP_REQUIRE_MNIST").is_none(),
-                "ASTDP_REQUIRE_MNIST is set but: {e}"
-            );
-            eprintln!(
-                "SKIPPED: MNIST files not found ({e}); set ASTDP_MNIST_DIR=../shared/data/mnist"
-            );
+            assert!(std::env::var_os("ASTDP_REQUIRE_MNIST").is_none(), "ASTDP_REQUIRE_MNIST is set but: {e}");
+            eprintln!("SKIPPED: MNIST files not found ({e}); set ASTDP_MNIST_DIR=../shared/data/mnist");
             None
         }
     }
@@ -44,14 +36,10 @@ fn supervised_end_to_end_beats_chance() {
     let (train, test) = (train.take(1200), test.take(500));
     let mut t = Trainer::new(small_cfg(), 784, 3).unwrap();
     for _ in 0..2 {
-        t.train_epoch(&train, Mode::Supervised, &mut |_, _, _| {})
-            .unwrap();
+        t.train_epoch(&train, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     }
     let ev = t.evaluate(&test).unwrap();
-    eprintln!(
-        "held-out accuracy {:.3}, inference steps {:.1}",
-        ev.accuracy, ev.inference_steps_mean
-    );
+    eprintln!("held-out accuracy {:.3}, inference steps {:.1}", ev.accuracy, ev.inference_steps_mean);
     assert_eq!(ev.samples, 500);
     assert!(ev.accuracy >= 0.40, "accuracy {}", ev.accuracy);
 }
@@ -67,20 +55,14 @@ fn checkpoint_resume_is_bit_identical() {
     let mut straight = Trainer::new(cfg.clone(), 784, 9).unwrap();
     let mut first = Trainer::new(cfg, 784, 9).unwrap();
     for _ in 0..2 {
-        straight
-            .train_epoch(&data, Mode::Supervised, &mut |_, _, _| {})
-            .unwrap();
+        straight.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     }
-    first
-        .train_epoch(&data, Mode::Supervised, &mut |_, _, _| {})
-        .unwrap();
+    first.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     let p = std::env::temp_dir().join(format!("astdp-mnist-ckpt-{}.json", std::process::id()));
     first.save(&p).unwrap();
     let mut resumed = Trainer::load(&p).unwrap();
     std::fs::remove_file(&p).unwrap();
-    resumed
-        .train_epoch(&data, Mode::Supervised, &mut |_, _, _| {})
-        .unwrap();
+    resumed.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     let bits = |t: &Trainer| -> Vec<u32> {
         let n = t.sim.network();
         n.blocks

@@ -12,15 +12,9 @@ use proptest::prelude::*;
 /// eps <= 1/L never increases F (descent lemma).
 fn lipschitz_bound(net: &Network, act: Activation, beta: f32) -> f32 {
     let n = net.n_neurons();
-    let row_abs: Vec<f32> = (0..n)
-        .map(|i| (0..n).filter_map(|j| net.weight(i, j)).map(f32::abs).sum())
-        .collect();
+    let row_abs: Vec<f32> = (0..n).map(|i| (0..n).filter_map(|j| net.weight(i, j)).map(f32::abs).sum()).collect();
     let w_inf = row_abs.iter().cloned().fold(0.0, f32::max);
-    let wb = row_abs
-        .iter()
-        .zip(&net.bias)
-        .map(|(r, b)| r + b.abs())
-        .fold(0.0, f32::max);
+    let wb = row_abs.iter().zip(&net.bias).map(|(r, b)| r + b.abs()).fold(0.0, f32::max);
     1.0 + beta + act.max_abs_rho_second() * wb + w_inf
 }
 
@@ -130,13 +124,7 @@ proptest! {
 fn toy_sim(seed: u64) -> Simulation {
     let mut rng = rng_from_seed(seed);
     let net = Network::random(Topology::toy(4, 8).unwrap(), &mut rng);
-    let cfg = Config {
-        alpha: 0.05,
-        momentum: 0.7,
-        ..Config::default()
-    }
-    .validate()
-    .unwrap();
+    let cfg = Config { alpha: 0.05, momentum: 0.7, ..Config::default() }.validate().unwrap();
     let mut sim = Simulation::new(net, cfg, 1, rng).unwrap();
     for k in 0..4u64 {
         let mut x = vec![0.0; 4];
@@ -144,16 +132,7 @@ fn toy_sim(seed: u64) -> Simulation {
         sim.present(k * 75, 0, x, Clamp::Soft).unwrap();
     }
     sim.schedule_ticks(0, 300).unwrap();
-    sim.add_probe(
-        astdp::ProbeSpec {
-            neurons: vec![0, 5],
-            batch: 0,
-            every: 7,
-        },
-        3,
-        300,
-    )
-    .unwrap();
+    sim.add_probe(astdp::ProbeSpec { neurons: vec![0, 5], batch: 0, every: 7 }, 3, 300).unwrap();
     sim
 }
 

@@ -1,60 +1,24 @@
 //! Integration tests of the simulation layer: protocols as events, errors, NaN detection.
 
 use astdp::error::ScheduleError;
-use astdp::{
-    Clamp, Config, Event, Net, Network, ProbeSpec, SimError, Simulation, Topology, rng_from_seed,
-};
+use astdp::{Clamp, Config, Event, Net, Network, ProbeSpec, SimError, Simulation, Topology, rng_from_seed};
 
 fn pair_sim(batch: usize) -> Simulation {
-    let t = Topology::new(
-        &[
-            ("in", 1, astdp::Role::Input),
-            ("out", 1, astdp::Role::Output),
-        ],
-        &[(1, 0), (0, 1)],
-    )
-    .unwrap();
-    let mut cfg = Config {
-        init_high: 0.0,
-        ..Config::default()
-    };
+    let t =
+        Topology::new(&[("in", 1, astdp::Role::Input), ("out", 1, astdp::Role::Output)], &[(1, 0), (0, 1)]).unwrap();
+    let mut cfg = Config { init_high: 0.0, ..Config::default() };
     cfg.fake_target.enabled = false;
-    Simulation::new(
-        Network::zeros(t),
-        cfg.validate().unwrap(),
-        batch,
-        rng_from_seed(0),
-    )
-    .unwrap()
+    Simulation::new(Network::zeros(t), cfg.validate().unwrap(), batch, rng_from_seed(0)).unwrap()
 }
 
 #[test]
 fn target_window_is_applied_exactly_during_its_ticks() {
     // target t=1 on neuron 0 during ticks 40..50, scheduled as events
     let mut sim = pair_sim(1);
-    sim.schedule(
-        40,
-        Event::SetTargets {
-            neurons: 0..1,
-            values: vec![1.0],
-            mode: Clamp::Soft,
-        },
-    )
-    .unwrap();
-    sim.schedule(50, Event::ClearTargets { neurons: 0..1 })
-        .unwrap();
+    sim.schedule(40, Event::SetTargets { neurons: 0..1, values: vec![1.0], modes: vec![Clamp::Soft] }).unwrap();
+    sim.schedule(50, Event::ClearTargets { neurons: 0..1 }).unwrap();
     sim.schedule_ticks(0, 100).unwrap();
-    let p = sim
-        .add_probe(
-            ProbeSpec {
-                neurons: vec![0],
-                batch: 0,
-                every: 1,
-            },
-            0,
-            100,
-        )
-        .unwrap();
+    let p = sim.add_probe(ProbeSpec { neurons: vec![0], batch: 0, every: 1 }, 0, 100).unwrap();
     sim.run().unwrap();
     let rec = sim.recording(p).unwrap();
     assert_eq!(rec.ticks.len(), 100);
@@ -75,15 +39,7 @@ fn control_events_run_before_the_tick_of_the_same_time() {
     sim.schedule_ticks(0, 10).unwrap();
     sim.run_until(5).unwrap();
     // the tick at 5 was queued before this event, but control events run first
-    sim.schedule(
-        5,
-        Event::SetTargets {
-            neurons: 0..1,
-            values: vec![1.0],
-            mode: Clamp::Hard,
-        },
-    )
-    .unwrap();
+    sim.schedule(5, Event::SetTargets { neurons: 0..1, values: vec![1.0], modes: vec![Clamp::Hard] }).unwrap();
     sim.run_until(6).unwrap();
     assert_eq!(sim.state(Net::Strong, 0)[0], 1.0);
 }
@@ -103,69 +59,28 @@ fn per_sample_targets_and_hard_clamping() {
 fn bad_events_are_typed_errors() {
     let mut sim = pair_sim(2);
     assert!(matches!(
-        sim.schedule(
-            0,
-            Event::SetTargets {
-                neurons: 0..3,
-                values: vec![1.0; 3],
-                mode: Clamp::Soft
-            }
-        ),
+        sim.schedule(0, Event::SetTargets { neurons: 0..3, values: vec![1.0; 3], modes: vec![Clamp::Soft] }),
         Err(SimError::BadEvent(_))
     ));
     assert!(matches!(
-        sim.schedule(
-            0,
-            Event::SetTargets {
-                neurons: 0..1,
-                values: vec![1.0; 3],
-                mode: Clamp::Soft
-            }
-        ),
+        sim.schedule(0, Event::SetTargets { neurons: 0..1, values: vec![1.0; 3], modes: vec![Clamp::Soft] }),
         Err(SimError::BadEvent(_))
     ));
     assert!(matches!(
-        sim.schedule(
-            0,
-            Event::SetTargets {
-                neurons: 0..1,
-                values: vec![f32::NAN],
-                mode: Clamp::Soft
-            }
-        ),
+        sim.schedule(0, Event::SetTargets { neurons: 0..1, values: vec![f32::NAN], modes: vec![Clamp::Soft] }),
         Err(SimError::BadEvent(_))
     ));
+    assert!(matches!(sim.schedule(0, Event::SetAlpha(-1.0)), Err(SimError::BadEvent(_))));
     assert!(matches!(
-        sim.schedule(0, Event::SetAlpha(-1.0)),
-        Err(SimError::BadEvent(_))
-    ));
-    assert!(matches!(
-        sim.add_probe(
-            ProbeSpec {
-                neurons: vec![0],
-                batch: 2,
-                every: 1
-            },
-            0,
-            5
-        ),
+        sim.add_probe(ProbeSpec { neurons: vec![0], batch: 2, every: 1 }, 0, 5),
         Err(SimError::BadEvent(_))
     ));
     sim.run_until(10).unwrap();
     assert_eq!(
         sim.schedule(3, Event::SetLearning(false)),
-        Err(SimError::Schedule(ScheduleError::InPast {
-            requested: 3,
-            now: 10
-        }))
+        Err(SimError::Schedule(ScheduleError::InPast { requested: 3, now: 10 }))
     );
-    assert_eq!(
-        sim.run_until(9),
-        Err(SimError::Schedule(ScheduleError::InPast {
-            requested: 9,
-            now: 10
-        }))
-    );
+    assert_eq!(sim.run_until(9), Err(SimError::Schedule(ScheduleError::InPast { requested: 9, now: 10 })));
 }
 
 #[test]
@@ -181,12 +96,7 @@ fn non_finite_state_is_reported_with_tick_and_neuron() {
     let mut sim = Simulation::new(net, Config::default().validate().unwrap(), 1, rng).unwrap();
     sim.schedule_ticks(3, 10).unwrap();
     match sim.run() {
-        Err(SimError::NonFinite {
-            tick: 3,
-            net: "strong",
-            batch: 0,
-            neuron,
-        }) => assert!(neuron < 12),
+        Err(SimError::NonFinite { tick: 3, net: "strong", batch: 0, neuron }) => assert!(neuron < 12),
         other => panic!("expected NonFinite at tick 3, got {other:?}"),
     }
 }
@@ -209,15 +119,9 @@ fn cancelled_ticks_do_not_run() {
 fn fake_target_switch_and_learning_switch() {
     let mut rng = rng_from_seed(2);
     let net = Network::random(Topology::toy(4, 8).unwrap(), &mut rng);
-    let cfg = Config {
-        alpha: 0.05,
-        ..Config::default()
-    }
-    .validate()
-    .unwrap();
+    let cfg = Config { alpha: 0.05, ..Config::default() }.validate().unwrap();
     let mut sim = Simulation::new(net, cfg, 1, rng).unwrap();
-    sim.present(0, 0, vec![1.0, 0.0, 0.0, 0.0], Clamp::Soft)
-        .unwrap();
+    sim.present(0, 0, vec![1.0, 0.0, 0.0, 0.0], Clamp::Soft).unwrap();
     sim.schedule(100, Event::SetFakeTarget(false)).unwrap();
     sim.schedule(100, Event::SetLearning(false)).unwrap();
     sim.schedule_ticks(0, 200).unwrap();
@@ -237,17 +141,10 @@ fn parallel_and_serial_runs_are_bit_identical() {
     let run = |parallel: bool| {
         let mut rng = rng_from_seed(5);
         let net = Network::random(Topology::hopfield(300, 200, 10, true).unwrap(), &mut rng);
-        let cfg = Config {
-            alpha: 0.01,
-            ..Config::default()
-        }
-        .validate()
-        .unwrap();
+        let cfg = Config { alpha: 0.01, ..Config::default() }.validate().unwrap();
         let mut sim = Simulation::new(net, cfg, 32, rng).unwrap();
         sim.set_parallel(parallel);
-        let x: Vec<f32> = (0..32 * 300)
-            .map(|i| ((i * 37) % 101) as f32 / 100.0)
-            .collect();
+        let x: Vec<f32> = (0..32 * 300).map(|i| ((i * 37) % 101) as f32 / 100.0).collect();
         sim.present(0, 0, x, Clamp::Hard).unwrap();
         sim.schedule_ticks(0, 5).unwrap();
         sim.run().unwrap();
@@ -270,9 +167,50 @@ fn loading_a_corrupt_checkpoint_is_an_error() {
     std::fs::create_dir_all(&dir).unwrap();
     let p = dir.join("bad.json");
     std::fs::write(&p, b"{\"scheduler\": 3}").unwrap();
-    assert!(matches!(
-        Simulation::load(&p),
-        Err(astdp::error::CheckpointError::Format { .. })
-    ));
+    assert!(matches!(Simulation::load(&p), Err(astdp::error::CheckpointError::Format { .. })));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn per_element_clamp_modes() {
+    // batch 2: element 0 hard clamps neuron 0, element 1 leaves it free
+    let mut sim = pair_sim(2);
+    sim.schedule(0, Event::SetTargets { neurons: 0..1, values: vec![0.7, 0.7], modes: vec![Clamp::Hard, Clamp::Free] })
+        .unwrap();
+    sim.schedule_ticks(0, 3).unwrap();
+    sim.run().unwrap();
+    assert_eq!(sim.state(Net::Weak, 0)[0], 0.7);
+    assert_eq!(sim.state(Net::Weak, 1)[0], 0.0);
+    assert!(matches!(
+        sim.schedule(5, Event::SetTargets { neurons: 0..1, values: vec![1.0], modes: vec![Clamp::Soft; 3] }),
+        Err(SimError::BadEvent(_))
+    ));
+}
+
+#[test]
+fn frozen_layers_keep_their_weights() {
+    let mut rng = rng_from_seed(4);
+    let net = Network::random(Topology::hopfield(6, 5, 3, true).unwrap(), &mut rng);
+    let cfg = Config { alpha: 0.1, ..Config::default() }.validate().unwrap();
+    let mut sim = Simulation::new(net, cfg, 2, rng).unwrap();
+    for layer in [0, 2] {
+        sim.schedule(0, Event::SetPlastic { layer, on: false }).unwrap();
+    }
+    assert!(matches!(sim.schedule(0, Event::SetPlastic { layer: 3, on: false }), Err(SimError::BadEvent(_))));
+    sim.present(0, 0, vec![1.0, 0.0, 1.0, 0.0, 1.0, 0.0], Clamp::Soft).unwrap();
+    sim.present(0, 1, vec![1.0, 0.0, 0.0], Clamp::Soft).unwrap();
+    let before = sim.network().clone();
+    sim.schedule_ticks(0, 20).unwrap();
+    sim.run().unwrap();
+    let after = sim.network();
+    for (b0, b1) in before.blocks.iter().zip(&after.blocks) {
+        if b0.post == 1 {
+            assert_ne!(b0.w, b1.w, "output layer learns");
+        } else {
+            assert_eq!(b0.w, b1.w, "block into layer {} is frozen", b0.post);
+        }
+    }
+    assert_eq!(before.bias[..6], after.bias[..6]);
+    assert_ne!(before.bias[6..9], after.bias[6..9]);
+    assert_eq!(before.bias[9..], after.bias[9..]);
 }

@@ -6,41 +6,20 @@ use astdp::experiments::stdp::{StdpConfig, stdp_curve};
 /// window 5 than 15, asymmetry growing with beta_s / beta_w.
 #[test]
 fn stdp_curve_shape() {
-    let cfg = StdpConfig {
-        dt_max: 30,
-        ..StdpConfig::default()
-    };
+    let cfg = StdpConfig { dt_max: 30, ..StdpConfig::default() };
     let w5 = stdp_curve(&cfg, 5, 0.5, 0.4).unwrap();
     let w15 = stdp_curve(&cfg, 15, 0.5, 0.4).unwrap();
     for p in [&w5, &w15] {
-        let (imax, _) =
-            p.dw.iter()
-                .enumerate()
-                .max_by(|a, b| a.1.total_cmp(b.1))
-                .unwrap();
-        let (imin, _) =
-            p.dw.iter()
-                .enumerate()
-                .min_by(|a, b| a.1.total_cmp(b.1))
-                .unwrap();
+        let (imax, _) = p.dw.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap();
+        let (imin, _) = p.dw.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).unwrap();
         assert!(p.dt[imax] >= 0, "peak at {}", p.dt[imax]);
         assert!(p.dt[imin] < 0, "trough at {}", p.dt[imin]);
         assert!(p.ltp_peak > 0.0 && p.ltd_peak < 0.0);
         // far away the curve returns to ~0
-        assert!(
-            p.dw[0].abs() < 0.05 * p.ltp_peak && p.dw.last().unwrap().abs() < 0.05 * p.ltp_peak
-        );
+        assert!(p.dw[0].abs() < 0.05 * p.ltp_peak && p.dw.last().unwrap().abs() < 0.05 * p.ltp_peak);
     }
-    assert!(
-        w5.ltp_width < w15.ltp_width,
-        "{} vs {}",
-        w5.ltp_width,
-        w15.ltp_width
-    );
-    let a: Vec<f64> = [0.5f32, 0.6, 0.7]
-        .iter()
-        .map(|&bs| stdp_curve(&cfg, 10, bs, 0.4).unwrap().asymmetry)
-        .collect();
+    assert!(w5.ltp_width < w15.ltp_width, "{} vs {}", w5.ltp_width, w15.ltp_width);
+    let a: Vec<f64> = [0.5f32, 0.6, 0.7].iter().map(|&bs| stdp_curve(&cfg, 10, bs, 0.4).unwrap().asymmetry).collect();
     assert!(a[0] < a[1] && a[1] < a[2], "{a:?}");
 }
 
@@ -55,13 +34,7 @@ fn adaptation_overshoot_needs_fake_target_and_momentum() {
     let mut wins = 0;
     for seed in 1..=5 {
         let r = run(&cfg, seed).unwrap();
-        let o = |name: &str| {
-            r.variants
-                .iter()
-                .find(|v| v.name == name)
-                .unwrap()
-                .overshoot
-        };
+        let o = |name: &str| r.variants.iter().find(|v| v.name == name).unwrap().overshoot;
         if o("fake target + momentum") > o("momentum only") + 0.005
             && o("fake target + momentum") > o("neither") + 0.005
         {
@@ -77,10 +50,7 @@ fn adaptation_overshoot_needs_fake_target_and_momentum() {
 #[test]
 fn relationships_each_net_prefers_its_own_order() {
     use astdp::experiments::relationships::{RelationsConfig, run};
-    let cfg = RelationsConfig {
-        test_iters: vec![80],
-        ..RelationsConfig::default()
-    };
+    let cfg = RelationsConfig { test_iters: vec![80], ..RelationsConfig::default() };
     let (mut own1, mut other1, mut own3, mut other3) = (0.0, 0.0, 0.0, 0.0);
     for seed in 1..=6 {
         let a = &run(&cfg, seed).unwrap().accuracy[&80];

@@ -89,10 +89,7 @@ pub fn resolve_dir(flag: Option<&Path>) -> Result<PathBuf, DataError> {
 }
 
 fn find(dir: &Path, split: &str, kind: &str, dims: u8) -> Option<PathBuf> {
-    let base = [
-        format!("{split}-{kind}-idx{dims}-ubyte"),
-        format!("{split}-{kind}.idx{dims}-ubyte"),
-    ];
+    let base = [format!("{split}-{kind}-idx{dims}-ubyte"), format!("{split}-{kind}.idx{dims}-ubyte")];
     for b in &base {
         for ext in ["", ".gz"] {
             let p = dir.join(format!("{b}{ext}"));
@@ -105,19 +102,14 @@ fn find(dir: &Path, split: &str, kind: &str, dims: u8) -> Option<PathBuf> {
 }
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>, DataError> {
-    let io = |e| DataError::Io {
-        path: path.into(),
-        source: e,
-    };
+    let io = |e| DataError::Io { path: path.into(), source: e };
     let raw = std::fs::read(path).map_err(io)?;
     if raw.starts_with(&[0x1f, 0x8b]) {
         let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .map_err(|e| DataError::Corrupt {
-                path: path.into(),
-                what: format!("gzip stream is damaged ({e}); download the file again"),
-            })?;
+        flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out).map_err(|e| DataError::Corrupt {
+            path: path.into(),
+            what: format!("gzip stream is damaged ({e}); download the file again"),
+        })?;
         Ok(out)
     } else {
         Ok(raw)
@@ -126,30 +118,18 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, DataError> {
 
 fn header(path: &Path, bytes: &[u8], magic: u32, dims: usize) -> Result<Vec<usize>, DataError> {
     if bytes.len() < 4 + 4 * dims {
-        return Err(DataError::Truncated {
-            path: path.into(),
-            expected: 4 + 4 * dims,
-            found: bytes.len(),
-        });
+        return Err(DataError::Truncated { path: path.into(), expected: 4 + 4 * dims, found: bytes.len() });
     }
     let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
     let found = be(0);
     if found != magic {
-        return Err(DataError::BadMagic {
-            path: path.into(),
-            found,
-            expected: magic,
-        });
+        return Err(DataError::BadMagic { path: path.into(), found, expected: magic });
     }
     let d: Vec<usize> = (0..dims).map(|k| be(4 + 4 * k) as usize).collect();
     let need: usize = d.iter().product();
     let have = bytes.len() - 4 - 4 * dims;
     if have < need {
-        return Err(DataError::Truncated {
-            path: path.into(),
-            expected: need,
-            found: have,
-        });
+        return Err(DataError::Truncated { path: path.into(), expected: need, found: have });
     }
     if have > need {
         return Err(DataError::Corrupt {
@@ -165,10 +145,7 @@ pub fn read_images(path: &Path) -> Result<(Vec<f32>, usize, usize, usize), DataE
     let bytes = read_bytes(path)?;
     let d = header(path, &bytes, 0x0803, 3)?;
     if d[1] == 0 || d[2] == 0 {
-        return Err(DataError::Corrupt {
-            path: path.into(),
-            what: format!("image size {}x{}", d[1], d[2]),
-        });
+        return Err(DataError::Corrupt { path: path.into(), what: format!("image size {}x{}", d[1], d[2]) });
     }
     let px = bytes[16..].iter().map(|&b| b as f32 / 255.0).collect();
     Ok((px, d[0], d[1], d[2]))
@@ -190,30 +167,16 @@ pub fn read_labels(path: &Path) -> Result<Vec<u8>, DataError> {
 
 /// Loads one split (`"train"` or `"t10k"`) from `dir`.
 pub fn load_split(dir: &Path, split: &str) -> Result<Dataset, DataError> {
-    let missing = |kind: &str| {
-        DataError::NotFound(format!(
-            "{DOWNLOAD_HELP} (no {split} {kind} file in {})",
-            dir.display()
-        ))
-    };
+    let missing =
+        |kind: &str| DataError::NotFound(format!("{DOWNLOAD_HELP} (no {split} {kind} file in {})", dir.display()));
     let ip = find(dir, split, "images", 3).ok_or_else(|| missing("images"))?;
     let lp = find(dir, split, "labels", 1).ok_or_else(|| missing("labels"))?;
     let (images, n, rows, cols) = read_images(&ip)?;
     let labels = read_labels(&lp)?;
     if labels.len() != n {
-        return Err(DataError::CountMismatch {
-            images: ip,
-            n_images: n,
-            labels: lp,
-            n_labels: labels.len(),
-        });
+        return Err(DataError::CountMismatch { images: ip, n_images: n, labels: lp, n_labels: labels.len() });
     }
-    Ok(Dataset {
-        images,
-        labels,
-        rows,
-        cols,
-    })
+    Ok(Dataset { images, labels, rows, cols })
 }
 
 #[cfg(test)]
@@ -243,18 +206,10 @@ mod tests {
         // 2 images of 2x3, gzipped, under the dotted name; raw labels under the dashed name
         std::fs::write(
             dir.join("train-images.idx3-ubyte.gz"),
-            gz(&idx(
-                0x803,
-                &[2, 2, 3],
-                &[0, 255, 51, 0, 0, 0, 1, 2, 3, 4, 5, 6],
-            )),
+            gz(&idx(0x803, &[2, 2, 3], &[0, 255, 51, 0, 0, 0, 1, 2, 3, 4, 5, 6])),
         )
         .unwrap();
-        std::fs::write(
-            dir.join("train-labels-idx1-ubyte"),
-            idx(0x801, &[2], &[7, 1]),
-        )
-        .unwrap();
+        std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(0x801, &[2], &[7, 1])).unwrap();
         let d = load_split(&dir, "train").unwrap();
         assert_eq!((d.len(), d.rows, d.cols), (2, 2, 3));
         assert_eq!(d.image(0)[1], 1.0);
@@ -263,67 +218,20 @@ mod tests {
         assert_eq!(resolve_dir(Some(&dir)).unwrap(), dir);
 
         // mismatched counts
-        std::fs::write(
-            dir.join("train-labels-idx1-ubyte"),
-            idx(0x801, &[3], &[7, 1, 2]),
-        )
-        .unwrap();
-        assert!(matches!(
-            load_split(&dir, "train"),
-            Err(DataError::CountMismatch {
-                n_images: 2,
-                n_labels: 3,
-                ..
-            })
-        ));
+        std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(0x801, &[3], &[7, 1, 2])).unwrap();
+        assert!(matches!(load_split(&dir, "train"), Err(DataError::CountMismatch { n_images: 2, n_labels: 3, .. })));
         // wrong magic
-        std::fs::write(
-            dir.join("train-labels-idx1-ubyte"),
-            idx(0x803, &[2], &[7, 1]),
-        )
-        .unwrap();
-        assert!(matches!(
-            load_split(&dir, "train"),
-            Err(DataError::BadMagic {
-                found: 0x803,
-                expected: 0x801,
-                ..
-            })
-        ));
+        std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(0x803, &[2], &[7, 1])).unwrap();
+        assert!(matches!(load_split(&dir, "train"), Err(DataError::BadMagic { found: 0x803, expected: 0x801, .. })));
         // truncated
-        std::fs::write(
-            dir.join("train-labels-idx1-ubyte"),
-            idx(0x801, &[5], &[7, 1]),
-        )
-        .unwrap();
-        assert!(matches!(
-            load_split(&dir, "train"),
-            Err(DataError::Truncated {
-                expected: 5,
-                found: 2,
-                ..
-            })
-        ));
+        std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(0x801, &[5], &[7, 1])).unwrap();
+        assert!(matches!(load_split(&dir, "train"), Err(DataError::Truncated { expected: 5, found: 2, .. })));
         // bad label
-        std::fs::write(
-            dir.join("train-labels-idx1-ubyte"),
-            idx(0x801, &[2], &[7, 11]),
-        )
-        .unwrap();
-        assert!(matches!(
-            load_split(&dir, "train"),
-            Err(DataError::Corrupt { .. })
-        ));
+        std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(0x801, &[2], &[7, 11])).unwrap();
+        assert!(matches!(load_split(&dir, "train"), Err(DataError::Corrupt { .. })));
         // damaged gzip
-        std::fs::write(
-            dir.join("train-images.idx3-ubyte.gz"),
-            &gz(&[1, 2, 3, 4, 5, 6, 7, 8, 9])[..12],
-        )
-        .unwrap();
-        assert!(matches!(
-            read_images(&dir.join("train-images.idx3-ubyte.gz")),
-            Err(DataError::Corrupt { .. })
-        ));
+        std::fs::write(dir.join("train-images.idx3-ubyte.gz"), &gz(&[1, 2, 3, 4, 5, 6, 7, 8, 9])[..12]).unwrap();
+        assert!(matches!(read_images(&dir.join("train-images.idx3-ubyte.gz")), Err(DataError::Corrupt { .. })));
         // missing folder
         let err = resolve_dir(Some(&dir.join("nope"))).unwrap_err();
         assert!(err.to_string().contains("--mnist-dir"));

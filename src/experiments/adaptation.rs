@@ -38,11 +38,7 @@ impl Default for AdaptationConfig {
     fn default() -> Self {
         AdaptationConfig {
             // eps_weak = eps_strong (0.5): with 0.5 / 0.4 the toy training grew unstable weights
-            model: Config {
-                alpha: 0.01,
-                eps_weak: 0.5,
-                ..Config::default()
-            },
+            model: Config { alpha: 0.01, eps_weak: 0.5, ..Config::default() },
             visible: 4,
             hidden: 8,
             train_rounds: 200,
@@ -110,11 +106,7 @@ fn average_traces(
     let len = (3 * cfg.phase_ticks) as usize;
     let mut sum = vec![vec![0.0; len]; n];
     let mut fired = vec![vec![0.0; len]; n];
-    let model = Config {
-        momentum,
-        ..cfg.model
-    }
-    .validate()?;
+    let model = Config { momentum, ..cfg.model }.validate()?;
     for r in 0..cfg.repeats {
         let mut sim = trained.clone();
         sim.set_config(model);
@@ -123,31 +115,14 @@ fn average_traces(
         let (on, off) = (t0 + cfg.phase_ticks, t0 + 2 * cfg.phase_ticks);
         sim.schedule(t0, Event::SetLearning(false))?;
         sim.schedule(t0, Event::SetFakeTarget(fake))?;
-        sim.schedule(
-            t0,
-            Event::ClearTargets {
-                neurons: 0..cfg.visible,
-            },
-        )?;
+        sim.schedule(t0, Event::ClearTargets { neurons: 0..cfg.visible })?;
         let mut x = vec![0.0; cfg.visible];
         x[0] = 1.0;
         sim.present(on, 0, x, Clamp::Soft)?;
-        sim.schedule(
-            off,
-            Event::ClearTargets {
-                neurons: 0..cfg.visible,
-            },
-        )?;
+        sim.schedule(off, Event::ClearTargets { neurons: 0..cfg.visible })?;
         sim.schedule_ticks(t0, 3 * cfg.phase_ticks)?;
-        let id = sim.add_probe(
-            ProbeSpec {
-                neurons: (0..n).collect(),
-                batch: 0,
-                every: 1,
-            },
-            t0,
-            t0 + 3 * cfg.phase_ticks,
-        )?;
+        let id =
+            sim.add_probe(ProbeSpec { neurons: (0..n).collect(), batch: 0, every: 1 }, t0, t0 + 3 * cfg.phase_ticks)?;
         sim.run()?;
         let rec = sim.recording(id).expect("probe");
         for k in 0..n {
@@ -168,27 +143,14 @@ fn measure(trace: &[f64], phase: usize) -> (f64, f64, f64, f64) {
     let settled = mean(&trace[2 * phase - q..2 * phase]);
     let rest_after = mean(&trace[3 * phase - q..3 * phase]);
     let dir = if settled >= rest { 1.0 } else { -1.0 };
-    let over = trace[phase..2 * phase]
-        .iter()
-        .map(|&s| (s - settled) * dir)
-        .fold(0.0, f64::max);
-    let under = trace[2 * phase..3 * phase]
-        .iter()
-        .map(|&s| (rest_after - s) * dir)
-        .fold(0.0, f64::max);
+    let over = trace[phase..2 * phase].iter().map(|&s| (s - settled) * dir).fold(0.0, f64::max);
+    let under = trace[2 * phase..3 * phase].iter().map(|&s| (rest_after - s) * dir).fold(0.0, f64::max);
     (rest, settled, over, under)
 }
 
 /// Trains the toy net, then runs the four variants.
 pub fn run(cfg: &AdaptationConfig, seed: u64) -> Result<AdaptationResult, Error> {
-    let trained = train_toy(
-        &cfg.model,
-        cfg.visible,
-        cfg.hidden,
-        cfg.train_rounds,
-        cfg.dwell,
-        seed,
-    )?;
+    let trained = train_toy(&cfg.model, cfg.visible, cfg.hidden, cfg.train_rounds, cfg.dwell, seed)?;
     let phase = cfg.phase_ticks as usize;
     let variants = [
         ("fake target + momentum", true, cfg.momentum),
@@ -228,13 +190,7 @@ pub fn run(cfg: &AdaptationConfig, seed: u64) -> Result<AdaptationResult, Error>
             }
         })
         .collect();
-    Ok(AdaptationResult {
-        seed,
-        neuron,
-        onset: cfg.phase_ticks,
-        offset: 2 * cfg.phase_ticks,
-        variants,
-    })
+    Ok(AdaptationResult { seed, neuron, onset: cfg.phase_ticks, offset: 2 * cfg.phase_ticks, variants })
 }
 
 #[cfg(test)]

@@ -23,6 +23,13 @@ pub enum Mode {
     Supervised,
     /// Algorithm 1: input and label from the start, for `free_iters + clamped_iters`.
     Unsupervised,
+    /// Self-supervised pre-training: a 10x10 patch at a random place in each image is
+    /// left free (free phase), then softly clamped to the true pixels (clamped phase);
+    /// the rest of the image is clamped throughout; labels are free.
+    SelfSupervised,
+    /// Supervised training of the weights into the output layer only (everything else
+    /// frozen): the second stage of self-supervised learning.
+    OutputOnly,
 }
 
 /// Settings of an MNIST run. Defaults: the paper's 784-512-10 shape, batch and
@@ -57,12 +64,7 @@ impl Default for MnistConfig {
         MnistConfig {
             // eps_weak = eps_strong: with unequal steps the two nets' transients differ and
             // dz learns that difference instead of the target (measured: chance level).
-            model: Config {
-                activation: Activation::HardSigmoid,
-                alpha: 0.02,
-                eps_weak: 0.5,
-                ..Config::default()
-            },
+            model: Config { activation: Activation::HardSigmoid, alpha: 0.02, eps_weak: 0.5, ..Config::default() },
             hidden: vec![512],
             lateral: true,
             batch: 128,
@@ -80,33 +82,23 @@ impl MnistConfig {
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.model.validate()?;
         let pos = |field: &'static str, v: u64| {
-            if v == 0 {
-                Err(ConfigError::NonPositive { field, value: 0.0 })
-            } else {
-                Ok(())
-            }
+            if v == 0 { Err(ConfigError::NonPositive { field, value: 0.0 }) } else { Ok(()) }
         };
         pos("batch", self.batch as u64)?;
         pos("clamped_iters", self.clamped_iters)?;
         pos("test_iters", self.test_iters)?;
         if self.hidden.is_empty() || self.hidden.contains(&0) {
-            return Err(ConfigError::Topology(
-                "hidden needs one or more non-zero layer sizes".into(),
-            ));
+            return Err(ConfigError::Topology("hidden needs one or more non-zero layer sizes".into()));
         }
         if self.input_clamp == Clamp::Free {
-            return Err(ConfigError::OutOfRange {
-                field: "input_clamp",
-                value: 0.0,
-                range: "hard or soft",
-            });
+            return Err(ConfigError::OutOfRange { field: "input_clamp", value: 0.0, range: "hard or soft" });
         }
         Ok(())
     }
 }
 
 /// Result of a test pass.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Evaluation {
     /// Samples tested.
     pub samples: usize,
@@ -116,6 +108,9 @@ pub struct Evaluation {
     pub inference_steps_mean: f64,
     /// Fraction of samples that converged within `test_iters`.
     pub converged: f64,
+    /// `(k, accuracy)`: the output argmax read after k = 10, 20, 40, ... and
+    /// `test_iters` iterations of the same test pass.
+    pub accuracy_at: Vec<(u64, f64)>,
 }
 
 /// A network being trained on MNIST, with everything needed to resume.
@@ -129,6 +124,10 @@ pub struct Trainer {
     pub epochs_done: usize,
     /// Seed the run started from.
     pub seed: u64,
+    /// Training samples seen so far (all epochs).
+    pub samples_seen: u64,
+    /// `(samples_seen, corr(W_ij, W_ji))` logged every 10 batches (section 4.2).
+    pub symmetry: Vec<(u64, f64)>,
 }
 
 fn one_hot_rows(labels: &[u8]) -> Vec<f32> {
@@ -140,10 +139,7 @@ fn one_hot_rows(labels: &[u8]) -> Vec<f32> {
 }
 
 fn argmax(x: &[f32]) -> usize {
-    x.iter()
-        .enumerate()
-        .max_by(|a, b| a.1.total_cmp(b.1))
-        .map_or(0, |(i, _)| i)
+    x.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)
 }
 
 impl Trainer {
@@ -154,12 +150,8 @@ impl Trainer {
         let mut rng = rng_from_seed(seed);
         let net = Network::random(topo, &mut rng);
         let sim = Simulation::new(net, cfg.model.validate()?, cfg.batch, rng)?;
-        Ok(Trainer {
-            cfg,
-            sim,
-            epochs_done: 0,
-            seed,
-        })
+        let sym = sim.network().symmetry_correlation().unwrap_or(f64::NAN);
+        Ok(Trainer { cfg, sim, epochs_done: 0, seed, samples_seen: 0, symmetry: vec![(0, sym)] })
     }
 
     fn batches(&mut self, n: usize, shuffle: bool) -> Vec<Vec<usize>> {
@@ -190,81 +182,130 @@ impl Trainer {
         argmax(&self.sim.state(Net::Weak, b)[layer.range()])
     }
 
-    /// One epoch over `data` in shuffled order. `progress(done, total, running_acc)` is
-    /// called after each batch; running accuracy is that of the free-phase prediction
-    /// (supervised) on the samples seen so far.
+    /// One epoch over `data` in shuffled order. `progress(done, total, metric)` is called
+    /// after each batch. The metric, also returned for the epoch: free-phase accuracy
+    /// (supervised, output-only), mean squared error of the predicted patch pixels at the
+    /// end of the free phase (self-supervised), NaN (unsupervised).
     pub fn train_epoch(
         &mut self,
         data: &Dataset,
         mode: Mode,
         progress: &mut dyn FnMut(usize, usize, f64),
     ) -> Result<f64, Error> {
+        use rand::RngExt;
         let (input, output) = (0, 1);
+        let out_range = self.sim.network().topology.layers()[output].range();
+        let in_range = self.sim.network().topology.layers()[input].range();
+        let n_layers = self.sim.network().topology.layers().len();
+        if mode == Mode::OutputOnly {
+            for layer in (0..n_layers).filter(|&l| l != output) {
+                self.sim.apply(Event::SetPlastic { layer, on: false })?;
+            }
+        }
         let batches = self.batches(data.len(), true);
-        let (mut seen, mut correct) = (0usize, 0usize);
+        let (mut seen, mut correct, mut sq_err, mut masked) = (0usize, 0usize, 0f64, 0usize);
+        let free = self.cfg.free_iters;
+        let clamped = self.cfg.clamped_iters;
         for idx in &batches {
             let (x, y, real) = self.gather(data, idx);
             let t0 = self.sim.now();
-            self.sim.present(t0, input, x, self.cfg.input_clamp)?;
-            let onehot = one_hot_rows(&y);
             match mode {
-                Mode::Supervised => {
-                    let free = self.cfg.free_iters;
+                Mode::Supervised | Mode::OutputOnly => {
+                    self.sim.present(t0, input, x, self.cfg.input_clamp)?;
+                    self.sim.schedule(t0, Event::ClearTargets { neurons: out_range.clone() })?;
+                    self.sim.schedule_ticks(t0, free)?;
+                    self.sim.run_until(t0 + free)?;
+                    correct += (0..real).filter(|&b| self.output_argmax(b) == y[b] as usize).count();
+                    self.sim.present(t0 + free, output, one_hot_rows(&y), Clamp::Soft)?;
+                    self.sim.schedule_ticks(t0 + free, clamped)?;
+                    self.sim.run_until(t0 + free + clamped)?;
+                }
+                Mode::Unsupervised => {
+                    self.sim.present(t0, input, x, self.cfg.input_clamp)?;
+                    self.sim.present(t0, output, one_hot_rows(&y), Clamp::Soft)?;
+                    self.sim.schedule_ticks(t0, free + clamped)?;
+                    self.sim.run_until(t0 + free + clamped)?;
+                }
+                Mode::SelfSupervised => {
+                    // a 10x10 patch at a random place per sample: free, then softly clamped
+                    let (rows, cols, px) = (data.rows, data.cols, data.pixels());
+                    let side = 10.min(rows).min(cols);
+                    let mut free_modes = vec![self.cfg.input_clamp; self.cfg.batch * px];
+                    let mut patch = Vec::with_capacity(self.cfg.batch * side * side);
+                    for b in 0..self.cfg.batch {
+                        let r0 = self.sim.rng_mut().random_range(0..=rows - side);
+                        let c0 = self.sim.rng_mut().random_range(0..=cols - side);
+                        for r in r0..r0 + side {
+                            for c in c0..c0 + side {
+                                free_modes[b * px + r * cols + c] = Clamp::Free;
+                                patch.push((b, r * cols + c));
+                            }
+                        }
+                    }
+                    let clamped_modes: Vec<Clamp> =
+                        free_modes.iter().map(|&m| if m == Clamp::Free { Clamp::Soft } else { m }).collect();
+                    self.sim.schedule(t0, Event::ClearTargets { neurons: out_range.clone() })?;
                     self.sim.schedule(
                         t0,
-                        Event::ClearTargets {
-                            neurons: self.sim.network().topology.layers()[output].range(),
-                        },
+                        Event::SetTargets { neurons: in_range.clone(), values: x.clone(), modes: free_modes },
                     )?;
                     self.sim.schedule_ticks(t0, free)?;
                     self.sim.run_until(t0 + free)?;
-                    correct += (0..real)
-                        .filter(|&b| self.output_argmax(b) == y[b] as usize)
-                        .count();
-                    self.sim.present(t0 + free, output, onehot, Clamp::Soft)?;
-                    self.sim.schedule_ticks(t0 + free, self.cfg.clamped_iters)?;
-                    self.sim.run_until(t0 + free + self.cfg.clamped_iters)?;
-                }
-                Mode::Unsupervised => {
-                    let t = self.cfg.free_iters + self.cfg.clamped_iters;
-                    self.sim.present(t0, output, onehot, Clamp::Soft)?;
-                    self.sim.schedule_ticks(t0, t)?;
-                    self.sim.run_until(t0 + t)?;
+                    let act = self.cfg.model.activation;
+                    for &(b, i) in patch.iter().filter(|(b, _)| *b < real) {
+                        let pred = act.rho(self.sim.state(Net::Weak, b)[in_range.start + i]);
+                        sq_err += ((pred - x[b * px + i]) as f64).powi(2);
+                        masked += 1;
+                    }
+                    self.sim.schedule(
+                        t0 + free,
+                        Event::SetTargets { neurons: in_range.clone(), values: x, modes: clamped_modes },
+                    )?;
+                    self.sim.schedule_ticks(t0 + free, clamped)?;
+                    self.sim.run_until(t0 + free + clamped)?;
                 }
             }
             seen += real;
-            progress(
-                seen,
-                data.len(),
-                if mode == Mode::Supervised {
-                    correct as f64 / seen as f64
-                } else {
-                    f64::NAN
-                },
-            );
+            self.samples_seen += real as u64;
+            if (seen / self.cfg.batch).is_multiple_of(10) || seen == data.len() {
+                let sym = self.sim.network().symmetry_correlation().unwrap_or(f64::NAN);
+                self.symmetry.push((self.samples_seen, sym));
+            }
+            let metric = match mode {
+                Mode::Supervised | Mode::OutputOnly => correct as f64 / seen as f64,
+                Mode::SelfSupervised => sq_err / masked.max(1) as f64,
+                Mode::Unsupervised => f64::NAN,
+            };
+            progress(seen, data.len(), metric);
+        }
+        if mode == Mode::OutputOnly {
+            for layer in (0..n_layers).filter(|&l| l != output) {
+                self.sim.apply(Event::SetPlastic { layer, on: true })?;
+            }
         }
         self.epochs_done += 1;
-        Ok(correct as f64 / seen.max(1) as f64)
+        Ok(match mode {
+            Mode::Supervised | Mode::OutputOnly => correct as f64 / seen.max(1) as f64,
+            Mode::SelfSupervised => sq_err / masked.max(1) as f64,
+            Mode::Unsupervised => f64::NAN,
+        })
     }
 
     /// Tests on `data` with learning off: clamp the image, free output, `test_iters`
     /// ticks, argmax of the weak net's output. Weights are not changed.
     pub fn evaluate(&mut self, data: &Dataset) -> Result<Evaluation, Error> {
         let was_learning = self.sim.learning();
-        let t = self.sim.now();
-        self.sim.schedule(t, Event::SetLearning(false))?;
+        self.sim.apply(Event::SetLearning(false))?;
+        let checkpoints: Vec<u64> =
+            (0..).map(|i| 10u64 << i).take_while(|&k| k < self.cfg.test_iters).chain([self.cfg.test_iters]).collect();
+        let mut correct_at = vec![0usize; checkpoints.len()];
         let out_range = self.sim.network().topology.layers()[1].range();
         let (mut correct, mut steps_sum, mut conv) = (0usize, 0u64, 0usize);
         for idx in self.batches(data.len(), false) {
             let (x, y, real) = self.gather(data, &idx);
             let t0 = self.sim.now();
             self.sim.present(t0, 0, x, self.cfg.input_clamp)?;
-            self.sim.schedule(
-                t0,
-                Event::ClearTargets {
-                    neurons: out_range.clone(),
-                },
-            )?;
+            self.sim.schedule(t0, Event::ClearTargets { neurons: out_range.clone() })?;
             self.sim.schedule_ticks(t0, self.cfg.test_iters)?;
             let mut steps: Vec<Option<u64>> = vec![None; real];
             for k in 1..=self.cfg.test_iters {
@@ -275,57 +316,45 @@ impl Trainer {
                         *s = Some(k);
                     }
                 }
+                if let Some(c) = checkpoints.iter().position(|&p| p == k) {
+                    correct_at[c] += (0..real).filter(|&b| self.output_argmax(b) == y[b] as usize).count();
+                }
             }
-            correct += (0..real)
-                .filter(|&b| self.output_argmax(b) == y[b] as usize)
-                .count();
-            steps_sum += steps
-                .iter()
-                .map(|s| s.unwrap_or(self.cfg.test_iters))
-                .sum::<u64>();
+            correct += (0..real).filter(|&b| self.output_argmax(b) == y[b] as usize).count();
+            steps_sum += steps.iter().map(|s| s.unwrap_or(self.cfg.test_iters)).sum::<u64>();
             conv += steps.iter().filter(|s| s.is_some()).count();
         }
-        let t = self.sim.now();
-        self.sim.schedule(t, Event::SetLearning(was_learning))?;
-        self.sim.run_until(t)?;
+        self.sim.apply(Event::SetLearning(was_learning))?;
         let n = data.len().max(1) as f64;
         Ok(Evaluation {
             samples: data.len(),
             accuracy: correct as f64 / n,
             inference_steps_mean: steps_sum as f64 / n,
             converged: conv as f64 / n,
+            accuracy_at: checkpoints.iter().zip(&correct_at).map(|(&k, &c)| (k, c as f64 / n)).collect(),
         })
     }
 
     /// Conditional generation (figure 2): clamp the label (hard), leave the image free
     /// from a fresh random state, run `test_iters` ticks with learning off, read the
     /// weak net's image neurons. One image per entry of `labels` (at most `batch`).
-    pub fn generate(&mut self, labels: &[u8], seed: u64) -> Result<Vec<Vec<f32>>, Error> {
+    pub fn generate(&self, labels: &[u8], seed: u64) -> Result<Vec<Vec<f32>>, Error> {
         let mut g = self.clone();
         g.sim.reseed(seed);
+        g.sim.randomize_states();
         let labels: Vec<u8> = labels.iter().take(g.cfg.batch).copied().collect();
         let mut padded = labels.clone();
         padded.resize(g.cfg.batch, 0);
         let t0 = g.sim.now();
         let in_range = g.sim.network().topology.layers()[0].range();
-        g.sim.schedule(t0, Event::SetLearning(false))?;
-        g.sim.schedule(
-            t0,
-            Event::ClearTargets {
-                neurons: in_range.clone(),
-            },
-        )?;
+        g.sim.apply(Event::SetLearning(false))?;
+        g.sim.schedule(t0, Event::ClearTargets { neurons: in_range.clone() })?;
         g.sim.present(t0, 1, one_hot_rows(&padded), Clamp::Hard)?;
         g.sim.schedule_ticks(t0, g.cfg.test_iters)?;
         g.sim.run_until(t0 + g.cfg.test_iters)?;
         let act = g.cfg.model.activation;
         Ok((0..labels.len())
-            .map(|b| {
-                g.sim.state(Net::Weak, b)[in_range.clone()]
-                    .iter()
-                    .map(|&s| act.rho(s))
-                    .collect()
-            })
+            .map(|b| g.sim.state(Net::Weak, b)[in_range.clone()].iter().map(|&s| act.rho(s)).collect())
             .collect())
     }
 

@@ -49,10 +49,7 @@ impl Default for RelationsConfig {
                 activation: Activation::HardSigmoid,
                 alpha: 0.01,
                 eps_weak: 0.5,
-                fake_target: FakeTargetConfig {
-                    enabled: false,
-                    ..FakeTargetConfig::default()
-                },
+                fake_target: FakeTargetConfig { enabled: false, ..FakeTargetConfig::default() },
                 ..Config::default()
             },
             n: 8,
@@ -87,10 +84,7 @@ fn sequence(n: usize, k: usize, len: usize) -> Vec<usize> {
 /// vector, `train_iters` each, sequence order, no reset).
 pub fn train(cfg: &RelationsConfig, k: usize, seed: u64) -> Result<Simulation, Error> {
     let mut rng = rng_from_seed(seed);
-    let net = Network::random(
-        Topology::hopfield(cfg.n, cfg.hidden, cfg.n, true)?,
-        &mut rng,
-    );
+    let net = Network::random(Topology::hopfield(cfg.n, cfg.hidden, cfg.n, true)?, &mut rng);
     let mut sim = Simulation::new(net, cfg.model.validate()?, 1, rng)?;
     let mut t = sim.now();
     for i in sequence(cfg.n, k, cfg.n * cfg.train_sweeps) {
@@ -106,12 +100,7 @@ pub fn train(cfg: &RelationsConfig, k: usize, seed: u64) -> Result<Simulation, E
 
 /// Accuracy of a trained net on order `k`: input clamped, output free, learning off,
 /// `iters` per sample, argmax of the weak net's output at the end of each sample.
-pub fn test(
-    trained: &Simulation,
-    cfg: &RelationsConfig,
-    k: usize,
-    iters: u64,
-) -> Result<f64, Error> {
+pub fn test(trained: &Simulation, cfg: &RelationsConfig, k: usize, iters: u64) -> Result<f64, Error> {
     let mut sim = trained.clone();
     let n = cfg.n;
     let t0 = sim.now();
@@ -126,11 +115,7 @@ pub fn test(
         t += iters;
         sim.run_until(t)?;
         let out = &sim.state(Net::Weak, 0)[n..2 * n];
-        let pred = out
-            .iter()
-            .enumerate()
-            .max_by(|a, b| a.1.total_cmp(b.1))
-            .map(|(j, _)| j);
+        let pred = out.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map(|(j, _)| j);
         correct += usize::from(pred == Some(i));
     }
     Ok(correct as f64 / seq.len() as f64)

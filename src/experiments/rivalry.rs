@@ -39,11 +39,7 @@ impl Default for RivalryConfig {
     fn default() -> Self {
         RivalryConfig {
             // the same toy training as the other experiments (eps 0.5 / 0.5, alpha 0.01)
-            model: Config {
-                alpha: 0.01,
-                eps_weak: 0.5,
-                ..Config::default()
-            },
+            model: Config { alpha: 0.01, eps_weak: 0.5, ..Config::default() },
             hidden: 8,
             train_rounds: 200,
             dwell: 100,
@@ -153,12 +149,7 @@ pub fn dominance(percept: &[bool]) -> (usize, Vec<u64>) {
     (switches, durations)
 }
 
-fn hold_ambiguous(
-    sim: &mut Simulation,
-    cfg: &RivalryConfig,
-    fake: bool,
-    every: u64,
-) -> Result<usize, Error> {
+fn hold_ambiguous(sim: &mut Simulation, cfg: &RivalryConfig, fake: bool, every: u64) -> Result<usize, Error> {
     let t0 = sim.now();
     let end = t0 + cfg.test_ticks;
     sim.schedule(t0, Event::SetLearning(cfg.learn_during_test))?;
@@ -167,15 +158,7 @@ fn hold_ambiguous(
     sim.schedule_ticks(t0, cfg.test_ticks)?;
     let mut neurons: Vec<usize> = (0..4).collect();
     neurons.extend(4..4 + cfg.hidden.min(4));
-    let id = sim.add_probe(
-        ProbeSpec {
-            neurons,
-            batch: 0,
-            every,
-        },
-        t0,
-        end,
-    )?;
+    let id = sim.add_probe(ProbeSpec { neurons, batch: 0, every }, t0, end)?;
     sim.run_until(end)?;
     Ok(id)
 }
@@ -194,23 +177,13 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
 
     let cid = hold_ambiguous(&mut control, cfg, false, 1)?;
     let crec = control.recording(cid).expect("probe");
-    let (control_switches, _) = dominance(&perception(
-        &crec.s_weak[0],
-        &crec.s_weak[1],
-        cfg.hysteresis,
-    ));
+    let (control_switches, _) = dominance(&perception(&crec.s_weak[0], &crec.s_weak[1], cfg.hysteresis));
 
     let d: Vec<f64> = durations.iter().map(|&x| x as f64).collect();
     let (mean, std) = mean_std(&d);
     // thin the recording for the plot
-    let keep: Vec<usize> = (0..full.ticks.len())
-        .step_by(cfg.record_every.max(1) as usize)
-        .collect();
-    let thin = |rows: &Vec<Vec<f32>>| {
-        rows.iter()
-            .map(|r| keep.iter().map(|&k| r[k]).collect())
-            .collect()
-    };
+    let keep: Vec<usize> = (0..full.ticks.len()).step_by(cfg.record_every.max(1) as usize).collect();
+    let thin = |rows: &Vec<Vec<f32>>| rows.iter().map(|r| keep.iter().map(|&k| r[k]).collect()).collect();
     let recording = Recording {
         neurons: full.neurons.clone(),
         batch: 0,
@@ -225,11 +198,7 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
             .iter()
             .map(|r| {
                 keep.iter()
-                    .map(|&k| {
-                        r[k..(k + cfg.record_every as usize).min(r.len())]
-                            .iter()
-                            .find_map(|t| *t)
-                    })
+                    .map(|&k| r[k..(k + cfg.record_every as usize).min(r.len())].iter().find_map(|t| *t))
                     .collect()
             })
             .collect(),

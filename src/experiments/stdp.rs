@@ -85,17 +85,8 @@ pub struct StdpPanel {
 }
 
 /// `dW / alpha` of input -> output for one `dt`.
-pub fn stdp_dw(
-    cfg: &StdpConfig,
-    window: u64,
-    beta_strong: f32,
-    beta_weak: f32,
-    dt: i64,
-) -> Result<f64, Error> {
-    let topo = Topology::new(
-        &[("pre", 1, Role::Input), ("post", 1, Role::Output)],
-        &[(1, 0), (0, 1)],
-    )?;
+pub fn stdp_dw(cfg: &StdpConfig, window: u64, beta_strong: f32, beta_weak: f32, dt: i64) -> Result<f64, Error> {
+    let topo = Topology::new(&[("pre", 1, Role::Input), ("post", 1, Role::Output)], &[(1, 0), (0, 1)])?;
     let mut model = Config {
         alpha: cfg.alpha,
         beta_strong,
@@ -113,23 +104,9 @@ pub fn stdp_dw(
     let pre = (cfg.dt_max + 30) as u64;
     let post = (pre as i64 + dt) as u64;
     let end = pre + cfg.dt_max as u64 + window + 60;
-    sim.schedule(
-        pre,
-        Event::SetTargets {
-            neurons: 0..1,
-            values: vec![1.0],
-            mode: Clamp::Soft,
-        },
-    )?;
+    sim.schedule(pre, Event::SetTargets { neurons: 0..1, values: vec![1.0], modes: vec![Clamp::Soft] })?;
     sim.schedule(pre + window, Event::ClearTargets { neurons: 0..1 })?;
-    sim.schedule(
-        post,
-        Event::SetTargets {
-            neurons: 1..2,
-            values: vec![1.0],
-            mode: Clamp::Soft,
-        },
-    )?;
+    sim.schedule(post, Event::SetTargets { neurons: 1..2, values: vec![1.0], modes: vec![Clamp::Soft] })?;
     sim.schedule(post + window, Event::ClearTargets { neurons: 1..2 })?;
     sim.schedule_ticks(0, end)?;
     sim.run()?;
@@ -137,17 +114,10 @@ pub fn stdp_dw(
 }
 
 /// One curve over `dt = -dt_max..=dt_max`.
-pub fn stdp_curve(
-    cfg: &StdpConfig,
-    window: u64,
-    beta_strong: f32,
-    beta_weak: f32,
-) -> Result<StdpPanel, Error> {
+pub fn stdp_curve(cfg: &StdpConfig, window: u64, beta_strong: f32, beta_weak: f32) -> Result<StdpPanel, Error> {
     let dt: Vec<i64> = (-cfg.dt_max..=cfg.dt_max).collect();
-    let raw: Vec<f64> = dt
-        .iter()
-        .map(|&d| stdp_dw(cfg, window, beta_strong, beta_weak, d))
-        .collect::<Result<_, _>>()?;
+    let raw: Vec<f64> =
+        dt.iter().map(|&d| stdp_dw(cfg, window, beta_strong, beta_weak, d)).collect::<Result<_, _>>()?;
     let far_level = 0.5 * (raw[0] + raw[raw.len() - 1]);
     let dw: Vec<f64> = raw.iter().map(|x| x - far_level).collect();
     let (mut ltp_peak, mut ltp_dt, mut ltd_peak, mut ltd_dt) = (f64::MIN, 0, f64::MAX, 0);
@@ -160,11 +130,7 @@ pub fn stdp_curve(
         }
     }
     let ltp_width = dw.iter().filter(|&&w| w > ltp_peak / 2.0).count();
-    let zero_crossing = dt
-        .windows(2)
-        .zip(dw.windows(2))
-        .find(|(_, w)| w[0] <= 0.0 && w[1] > 0.0)
-        .map(|(d, _)| d[1]);
+    let zero_crossing = dt.windows(2).zip(dw.windows(2)).find(|(_, w)| w[0] <= 0.0 && w[1] > 0.0).map(|(d, _)| d[1]);
     Ok(StdpPanel {
         window,
         beta_strong,
@@ -190,12 +156,7 @@ pub fn stdp_grid(cfg: &StdpConfig) -> Result<Vec<StdpPanel>, Error> {
         out.push(stdp_curve(cfg, w, cfg.top_betas.0, cfg.top_betas.1)?);
     }
     for &bs in &cfg.bottom_beta_strong {
-        out.push(stdp_curve(
-            cfg,
-            cfg.bottom_window,
-            bs,
-            cfg.bottom_beta_weak,
-        )?);
+        out.push(stdp_curve(cfg, cfg.bottom_window, bs, cfg.bottom_beta_weak)?);
     }
     Ok(out)
 }

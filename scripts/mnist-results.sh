@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Reproduces the MNIST results table of the README, one run after another. Each run
+# writes plots/mnist_<name>.json (skipped when that file exists: delete it to rerun).
+# Needs ASTDP_MNIST_DIR (or data/mnist). Full runs take 15-35 min each on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p runs
+cargo build --release --examples
+bin=target/release/examples
+run() {
+  local name=$1; shift
+  if [ -f "plots/mnist_$name.json" ]; then echo "skip $name (plots/mnist_$name.json exists)"; return; fi
+  echo "== $name: $*"
+  "$@" --out "plots/mnist_$name.json" 2> "runs/$name.log" > /dev/null
+  tail -n 1 "runs/$name.log"
+}
+run mlp_ce       $bin/mlp_baseline --loss cross-entropy --epochs 10 --seed 1
+run mlp_mse      $bin/mlp_baseline --loss mse --epochs 10 --seed 1
+run supervised_60k $bin/mnist --mode supervised --epochs 1 --seed 1
+run no_fake      $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/astdp_no_fake.json
+run ep           $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/ep.json
+run unsupervised $bin/mnist --mode unsupervised --epochs 1 --seed 1 --save runs/unsupervised.ckpt.json
+if [ -f runs/unsupervised.ckpt.json ] && [ ! -f plots/mnist_generation.svg ]; then
+  $bin/mnist --mode generate --resume runs/unsupervised.ckpt.json --seed 1 --generation-svg plots/mnist_generation.svg
+fi
+run deep2        $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep.json
+run deep2_no_fake $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake.json
+run self_supervised $bin/mnist --mode self-supervised --epochs 1 --output-epochs 1 --seed 1
