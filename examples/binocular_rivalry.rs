@@ -32,7 +32,7 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let mut cfg: RivalryConfig = match &args.config {
-        Some(p) => serde_json::from_str(&std::fs::read_to_string(p)?)?,
+        Some(p) => astdp::config::from_json_over(&RivalryConfig::default(), &std::fs::read_to_string(p)?)?,
         None => RivalryConfig::default(),
     };
     cfg.test_ticks = args.test_ticks;
@@ -48,7 +48,8 @@ fn main() -> anyhow::Result<()> {
     }
     let first = &results[0];
     let rec = &first.recording;
-    let t: Vec<f64> = rec.ticks.iter().map(|&x| x as f64).collect();
+    let t0 = rec.ticks.first().copied().unwrap_or(0);
+    let t: Vec<f64> = rec.ticks.iter().map(|&x| (x - t0) as f64).collect();
     let mut panels = Vec::new();
     for (k, &neuron) in rec.neurons.iter().enumerate().filter(|(k, _)| *k < 6) {
         let kind = if neuron < 4 { "visible" } else { "hidden" };

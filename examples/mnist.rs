@@ -91,7 +91,8 @@ fn build_trainer(args: &Args) -> anyhow::Result<Trainer> {
     let mut cfg: MnistConfig = match &args.config {
         Some(p) => {
             let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-            serde_json::from_str(&text).with_context(|| format!("parsing {}", p.display()))?
+            astdp::config::from_json_over(&MnistConfig::default(), &text)
+                .with_context(|| format!("parsing {}", p.display()))?
         }
         None => MnistConfig::default(),
     };

@@ -2,7 +2,7 @@
 //! net is switched on, held and switched off; the most responsive hidden neuron's mean
 //! trace is measured for fake target + momentum, fake target only, momentum only, neither.
 //!
-//! `cargo run --release --example neural_adaptation [-- --seed 1 --seeds 3 --out-dir plots]`
+//! `cargo run --release --example neural_adaptation [-- --seed 1 --seeds 5 --out-dir plots]`
 
 use astdp::experiments::adaptation::{AdaptationConfig, AdaptationResult, run};
 use astdp::plot::{Panel, Series, panels_svg};
@@ -14,7 +14,7 @@ struct Args {
     #[arg(long, default_value_t = 1)]
     seed: u64,
     /// Number of seeds (the plot shows the first).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 5)]
     seeds: u64,
     /// Optional JSON file with an AdaptationConfig.
     #[arg(long)]
@@ -27,7 +27,7 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let cfg: AdaptationConfig = match &args.config {
-        Some(p) => serde_json::from_str(&std::fs::read_to_string(p)?)?,
+        Some(p) => astdp::config::from_json_over(&AdaptationConfig::default(), &std::fs::read_to_string(p)?)?,
         None => AdaptationConfig::default(),
     };
     let mut results: Vec<AdaptationResult> = Vec::new();

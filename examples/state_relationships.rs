@@ -26,7 +26,7 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let cfg: RelationsConfig = match &args.config {
-        Some(p) => serde_json::from_str(&std::fs::read_to_string(p)?)?,
+        Some(p) => astdp::config::from_json_over(&RelationsConfig::default(), &std::fs::read_to_string(p)?)?,
         None => RelationsConfig::default(),
     };
     let results: Vec<RelationsResult> =

@@ -225,3 +225,60 @@ mod tests {
         assert!(r.unwrap_err().to_string().contains("beta_strong"));
     }
 }
+
+/// Reads a JSON config as changes to `defaults`: objects are merged key by key at every
+/// depth, so `{"model": {"alpha": 0.05}}` changes only `model.alpha` and keeps every
+/// other default of `T` (not those of a nested type's own `Default`). Unknown keys are
+/// an error naming them.
+pub fn from_json_over<T: Serialize + serde::de::DeserializeOwned>(
+    defaults: &T,
+    text: &str,
+) -> Result<T, serde_json::Error> {
+    fn merge(base: &mut serde_json::Value, patch: serde_json::Value) -> Result<(), String> {
+        match (base, patch) {
+            (serde_json::Value::Object(b), serde_json::Value::Object(p)) => {
+                for (k, v) in p {
+                    match b.get_mut(&k) {
+                        Some(slot) => merge(slot, v).map_err(|e| format!("{k}.{e}"))?,
+                        None => return Err(format!("{k}: unknown field")),
+                    }
+                }
+                Ok(())
+            }
+            (slot, v) => {
+                *slot = v;
+                Ok(())
+            }
+        }
+    }
+    let mut base = serde_json::to_value(defaults)?;
+    let patch: serde_json::Value = serde_json::from_str(text)?;
+    merge(&mut base, patch).map_err(|e| <serde_json::Error as serde::de::Error>::custom(format!("config: {e}")))?;
+    serde_json::from_value(base)
+}
+
+#[cfg(test)]
+mod merge_tests {
+    use super::*;
+
+    #[derive(Debug, Serialize, Deserialize, PartialEq)]
+    struct Outer {
+        model: Config,
+        n: usize,
+    }
+
+    #[test]
+    fn partial_nested_config_keeps_the_outer_defaults() {
+        let defaults =
+            Outer { model: Config { activation: Activation::HardSigmoid, eps_weak: 0.5, ..Config::default() }, n: 3 };
+        let c: Outer = from_json_over(&defaults, r#"{"model": {"alpha": 0.05, "fake_target": {"k": 5}}}"#).unwrap();
+        assert_eq!(c.model.activation, Activation::HardSigmoid);
+        assert_eq!(c.model.eps_weak, 0.5);
+        assert_eq!(c.model.alpha, 0.05);
+        assert_eq!(c.model.fake_target.k, 5.0);
+        assert_eq!(c.model.fake_target.t_c, 0.25);
+        assert_eq!(c.n, 3);
+        let err = from_json_over(&defaults, r#"{"model": {"alpah": 1}}"#).unwrap_err();
+        assert!(err.to_string().contains("model.alpah: unknown field"), "{err}");
+    }
+}

@@ -63,6 +63,11 @@ pub mod sim;
 pub mod topology;
 pub mod twin;
 
+/// The README's Rust example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use activation::Activation;
 pub use config::{BatchReduction, Config, DzSign, FakeTargetConfig, ValidConfig};
 pub use error::{ConfigError, Error, SimError};
