@@ -31,18 +31,16 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let mut cfg: RivalryConfig = match &args.config {
-        Some(p) => astdp::config::from_json_over(&RivalryConfig::default(), &std::fs::read_to_string(p)?)?,
-        None => RivalryConfig::default(),
-    };
+    let mut cfg: RivalryConfig = astdp::config::load_over_default(args.config.as_deref())?;
     cfg.test_ticks = args.test_ticks;
     let mut results = Vec::new();
     println!("seed  switches  control_switches  mean_duration  cv     gamma_shape  fraction_A");
     for seed in args.seed..args.seed + args.seeds.max(1) {
         let r = run(&cfg, seed)?;
+        let s = &r.summary;
         println!(
             "{:>4}  {:>8}  {:>16}  {:>13.1}  {:>5.2}  {:>11.2}  {:>10.2}",
-            seed, r.switches, r.control_switches, r.mean_duration, r.cv, r.gamma_shape, r.fraction_a
+            seed, s.switches, s.control_switches, s.mean_duration, s.cv, s.gamma_shape, s.fraction_a
         );
         results.push(r);
     }
@@ -70,7 +68,10 @@ fn main() -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out_dir)?;
     panels_svg(
         args.out_dir.join("binocular_rivalry.svg"),
-        &format!("Binocular rivalry, ambiguous input [1,1,0,0], seed {} ({} switches)", first.seed, first.switches),
+        &format!(
+            "Binocular rivalry, ambiguous input [1,1,0,0], seed {} ({} switches)",
+            first.summary.seed, first.summary.switches
+        ),
         &panels,
         2,
         (620, 300),
@@ -81,8 +82,11 @@ fn main() -> anyhow::Result<()> {
         runs: Vec<astdp::experiments::rivalry::RivalrySummary>,
         first_seed_traces: &'a astdp::Recording,
     }
-    let out =
-        Out { config: &cfg, runs: results.iter().map(|r| r.summary()).collect(), first_seed_traces: &first.recording };
+    let out = Out {
+        config: &cfg,
+        runs: results.iter().map(|r| r.summary.clone()).collect(),
+        first_seed_traces: &first.recording,
+    };
     astdp::checkpoint::save_json(args.out_dir.join("binocular_rivalry.json"), &out)?;
 
     println!("wrote {}/binocular_rivalry.svg and binocular_rivalry.json", args.out_dir.display());

@@ -26,10 +26,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg: AdaptationConfig = match &args.config {
-        Some(p) => astdp::config::from_json_over(&AdaptationConfig::default(), &std::fs::read_to_string(p)?)?,
-        None => AdaptationConfig::default(),
-    };
+    let cfg: AdaptationConfig = astdp::config::load_over_default(args.config.as_deref())?;
     let mut results: Vec<AdaptationResult> = Vec::new();
     println!("seed neuron  variant                   overshoot  undershoot  rest     settled");
     for seed in args.seed..args.seed + args.seeds.max(1) {

@@ -25,10 +25,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg: RelationsConfig = match &args.config {
-        Some(p) => astdp::config::from_json_over(&RelationsConfig::default(), &std::fs::read_to_string(p)?)?,
-        None => RelationsConfig::default(),
-    };
+    let cfg: RelationsConfig = astdp::config::load_over_default(args.config.as_deref())?;
     let results: Vec<RelationsResult> =
         (args.seed..args.seed + args.seeds.max(1)).map(|s| run(&cfg, s)).collect::<Result<_, _>>()?;
     let nets: Vec<String> = cfg.orders.iter().map(|k| format!("+{k}")).collect();

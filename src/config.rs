@@ -226,6 +226,18 @@ mod tests {
     }
 }
 
+/// Loads `path` with [`from_json_over`] onto `T::default()`, or returns the default
+/// when there is no path. Errors name the file.
+pub fn load_over_default<T: Default + Serialize + serde::de::DeserializeOwned>(
+    path: Option<&std::path::Path>,
+) -> Result<T, crate::error::CheckpointError> {
+    let Some(path) = path else { return Ok(T::default()) };
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| crate::error::CheckpointError::Io { path: path.into(), source: e })?;
+    from_json_over(&T::default(), &text)
+        .map_err(|e| crate::error::CheckpointError::Format { path: path.into(), source: e })
+}
+
 /// Reads a JSON config as changes to `defaults`: objects are merged key by key at every
 /// depth, so `{"model": {"alpha": 0.05}}` changes only `model.alpha` and keeps every
 /// other default of `T` (not those of a nested type's own `Default`). Unknown keys are

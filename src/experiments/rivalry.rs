@@ -54,6 +54,20 @@ impl Default for RivalryConfig {
 /// Result of one rivalry run.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RivalryResult {
+    /// The measures.
+    #[serde(flatten)]
+    pub summary: RivalrySummary,
+    /// Traces of the run with fake targets (visible 0..4, hidden 4..8), every `record_every`.
+    pub recording: Recording,
+    /// Hidden neurons recorded.
+    pub hidden_recorded: Vec<usize>,
+    /// Hysteresis used.
+    pub hysteresis: f32,
+}
+
+/// A run's measures, without its traces.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RivalrySummary {
     /// Seed used.
     pub seed: u64,
     /// Perception switches with fake targets.
@@ -70,49 +84,6 @@ pub struct RivalryResult {
     pub fraction_a: f64,
     /// Switches in the same run with fake targets off.
     pub control_switches: usize,
-    /// Traces of the run with fake targets (visible 0..4, hidden 4..8), every `record_every`.
-    pub recording: Recording,
-    /// Hidden neurons recorded.
-    pub hidden_recorded: Vec<usize>,
-    /// Hysteresis used.
-    pub hysteresis: f32,
-}
-
-/// A run's measures without its traces.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RivalrySummary {
-    /// Seed used.
-    pub seed: u64,
-    /// Perception switches with fake targets.
-    pub switches: usize,
-    /// Completed dominance durations (ticks).
-    pub dominance_durations: Vec<u64>,
-    /// Mean dominance duration (ticks).
-    pub mean_duration: f64,
-    /// std/mean of the durations.
-    pub cv: f64,
-    /// mean^2/var of the durations.
-    pub gamma_shape: f64,
-    /// Fraction of ticks perceiving pattern A.
-    pub fraction_a: f64,
-    /// Switches with fake targets off.
-    pub control_switches: usize,
-}
-
-impl RivalryResult {
-    /// The measures without the traces.
-    pub fn summary(&self) -> RivalrySummary {
-        RivalrySummary {
-            seed: self.seed,
-            switches: self.switches,
-            dominance_durations: self.dominance_durations.clone(),
-            mean_duration: self.mean_duration,
-            cv: self.cv,
-            gamma_shape: self.gamma_shape,
-            fraction_a: self.fraction_a,
-            control_switches: self.control_switches,
-        }
-    }
 }
 
 /// Perception over time from traces of neurons A and B: `true` while A dominates.
@@ -204,14 +175,16 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
             .collect(),
     };
     Ok(RivalryResult {
-        seed,
-        switches,
-        mean_duration: mean,
-        cv: std / mean,
-        gamma_shape: (mean * mean) / (std * std),
-        dominance_durations: durations,
-        fraction_a,
-        control_switches,
+        summary: RivalrySummary {
+            seed,
+            switches,
+            mean_duration: mean,
+            cv: std / mean,
+            gamma_shape: (mean * mean) / (std * std),
+            dominance_durations: durations,
+            fraction_a,
+            control_switches,
+        },
         hidden_recorded: (4..4 + cfg.hidden.min(4)).collect(),
         recording,
         hysteresis: cfg.hysteresis,
