@@ -59,44 +59,52 @@ pub(crate) fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: View, b: View, b
         small(m, k, n, alpha, a, b, beta, c);
         return;
     }
-    let threads = if parallel && work > PARALLEL { rayon::current_num_threads().min(m.div_ceil(8)) } else { 1 };
+    // Split the larger of C's two dimensions across threads: each part then packs only
+    // its share of the operand along that dimension (the weights, in the forward pass).
+    let split_cols = n > m;
+    let len = if split_cols { n } else { m };
+    let threads = if parallel && work > PARALLEL { rayon::current_num_threads().min(len.div_ceil(16)) } else { 1 };
     let cp = SendPtr(c.data.as_mut_ptr());
     let (ap, bp) = (a.data.as_ptr() as usize, b.data.as_ptr() as usize);
-    let run = |r0: usize, r1: usize| {
-        // SAFETY: bounds checked above; rows r0..r1 of C are written by this call only.
+    let run = |lo: usize, hi: usize| {
+        let (rows, cols, a_off, b_off, c_off) = if split_cols {
+            (m, hi - lo, a.off, b.off + lo * b.cs, c.off + lo * c.cs)
+        } else {
+            (hi - lo, n, a.off + lo * a.rs, b.off, c.off + lo * c.rs)
+        };
+        // SAFETY: bounds checked above; the parts lo..hi of C are written by one call each.
         unsafe {
             matrixmultiply::sgemm(
-                r1 - r0,
+                rows,
                 k,
-                n,
+                cols,
                 alpha,
-                (ap as *const f32).add(a.off + r0 * a.rs),
+                (ap as *const f32).add(a_off),
                 a.rs as isize,
                 a.cs as isize,
-                (bp as *const f32).add(b.off),
+                (bp as *const f32).add(b_off),
                 b.rs as isize,
                 b.cs as isize,
                 beta,
-                cp.get().add(c.off + r0 * c.rs),
+                cp.get().add(c_off),
                 c.rs as isize,
                 c.cs as isize,
             );
         }
     };
-    if threads <= 1 {
-        run(0, m);
-    } else {
-        let chunk = m.div_ceil(threads).next_multiple_of(8);
-        rayon::scope(|s| {
-            let mut r0 = 0;
-            while r0 < m {
-                let r1 = (r0 + chunk).min(m);
-                let run = &run;
-                s.spawn(move |_| run(r0, r1));
-                r0 = r1;
-            }
-        });
+    split(&run, 0, len, threads);
+}
+
+/// Runs `f` on `parts` consecutive pieces of `lo..hi` (boundaries on multiples of 8), by
+/// recursive `rayon::join` (no heap allocation, unlike spawning into a scope).
+fn split<F: Fn(usize, usize) + Sync>(f: &F, lo: usize, hi: usize, parts: usize) {
+    if parts <= 1 || hi - lo < 16 {
+        f(lo, hi);
+        return;
     }
+    let left = parts / 2;
+    let mid = (lo + ((hi - lo) * left / parts).next_multiple_of(8)).min(hi);
+    rayon::join(|| split(f, lo, mid, left), || split(f, mid, hi, parts - left));
 }
 
 /// Scalar kernel for tiny problems, with contiguous fast paths for the two shapes the
