@@ -24,5 +24,5 @@ if [ -f runs/unsupervised.ckpt.json ] && [ ! -f plots/mnist_generation.svg ]; th
   $bin/mnist --mode generate --resume runs/unsupervised.ckpt.json --seed 1 --generation-svg plots/mnist_generation.svg
 fi
 run deep2        $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep.json
+run self_supervised $bin/mnist --mode self-supervised --epochs 1 --output-epochs 1 --seed 1 --train-samples 30000
 run deep2_no_fake $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake.json
-run self_supervised $bin/mnist --mode self-supervised --epochs 1 --output-epochs 1 --seed 1
