@@ -45,11 +45,15 @@ pub struct FakeTargetConfig {
     /// Start value of `dzm` (not in the paper; a tiny value makes nearly every hidden
     /// neuron fire in the first steps).
     pub dzm_init: f32,
+    /// `false`: the target is `sign(dz) t_c` (the model notes' reading of eq. 18).
+    /// `true`: a jump from the current state, `s_strong + sign(dz) t_c` (an alternative
+    /// reading: the fake target pushes a neuron further in the direction it is moving).
+    pub relative: bool,
 }
 
 impl Default for FakeTargetConfig {
     fn default() -> Self {
-        FakeTargetConfig { enabled: true, k: 50.0, t_c: 0.25, m_avg: 0.05, dzm_init: 0.05 }
+        FakeTargetConfig { enabled: true, k: 50.0, t_c: 0.25, m_avg: 0.05, dzm_init: 0.05, relative: false }
     }
 }
 

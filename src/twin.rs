@@ -268,7 +268,8 @@ impl TwinState {
                     self.dzm[idx] = m;
                     let u: f32 = rng.random();
                     if d.abs() > u * f.k * m {
-                        self.target[idx] = d.signum() * f.t_c;
+                        let base = if f.relative { self.strong.s[idx] } else { 0.0 };
+                        self.target[idx] = base + d.signum() * f.t_c;
                         self.clamp[idx] = Clamp::Soft;
                         fired += 1;
                     } else {
@@ -559,6 +560,17 @@ mod tests {
         assert_eq!(tw.target[2 * i + 1], -0.25);
         // visible neurons never get fake targets
         assert!((0..b).all(|i| tw.clamp[2 * i] == Clamp::Free));
+        // the relative reading: a jump of t_c from the strong state in the direction of dz
+        let rel = Config {
+            fake_target: crate::config::FakeTargetConfig { relative: true, k: 1.0, ..cfg.fake_target },
+            ..cfg
+        };
+        for i in 0..b {
+            tw.strong.s[2 * i + 1] = 0.6;
+            tw.dz[2 * i + 1] = 10.0;
+        }
+        tw.fake_targets(&net, &rel, &mut rng);
+        assert!((tw.target[1] - 0.85).abs() < 1e-6, "{}", tw.target[1]);
         // with k * m_avg <= 1 a jump in |dz| fires with probability 1
         cfg.fake_target.k = 1.0;
         for i in 0..b {
