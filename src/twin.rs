@@ -62,7 +62,9 @@ pub struct NetState {
     /// Scratch: `ds_i * rho'(s_i)` for the smoothing derivative.
     #[serde(skip)]
     g: Vec<f32>,
-    /// Per batch element, max |force| over the neurons not hard clamped, of the last tick.
+    /// Per batch element, the largest rate of change `|s_new - s| / eps` over the neurons
+    /// not hard clamped, in the last tick (the paper's `max |ds|`; equals max |force|
+    /// without clipping or momentum).
     #[serde(skip)]
     pub max_force: Vec<f32>,
 }
@@ -431,7 +433,9 @@ fn integrate(
                         if smoothing {
                             st.g[idx] = ds * rp;
                         }
-                        maxf = maxf.max(force.abs());
+                        // the actual rate of change |ds| = |s_new - s| / eps: equals |force|
+                        // without clipping or momentum, and is 0 for a unit held at a bound
+                        maxf = maxf.max((s_new - s).abs() / eps);
                         if !s_new.is_finite() && bad.is_none() {
                             bad = Some(NonFinite { batch: b, neuron: idx - b * n });
                         }

@@ -55,7 +55,7 @@ pub struct MnistConfig {
     pub test_iters: u64,
     /// How input pixels are clamped: `hard` (state = pixel) or `soft` (beta).
     pub input_clamp: Clamp,
-    /// Inference has converged when max |force| < this (paper: 0.001).
+    /// Inference has converged when max |ds| (the rate of change of the states) < this (paper: 0.001).
     pub inference_tol: f32,
 }
 
@@ -104,7 +104,7 @@ pub struct Evaluation {
     pub samples: usize,
     /// Fraction whose output argmax equals the label.
     pub accuracy: f64,
-    /// Mean ticks until max |force| < tol (samples that never converged count as `test_iters`).
+    /// Mean ticks until max |ds| < tol (samples that never converged count as `test_iters`).
     pub inference_steps_mean: f64,
     /// Fraction of samples that converged within `test_iters`.
     pub converged: f64,
