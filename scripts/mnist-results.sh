@@ -25,4 +25,7 @@ if [ -f runs/unsupervised.ckpt.json ] && [ ! -f plots/mnist_generation.svg ]; th
 fi
 run deep2        $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep.json
 run self_supervised $bin/mnist --mode self-supervised --epochs 1 --output-epochs 1 --seed 1 --train-samples 30000
+# inference steps with and without fake targets at one hidden layer (10,000 samples)
+run infer_fake_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --train-samples 10000
+run infer_no_fake_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --train-samples 10000 --config configs/astdp_no_fake.json
 run deep2_no_fake $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake.json
