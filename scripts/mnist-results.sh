@@ -28,4 +28,6 @@ run self_supervised $bin/mnist --mode self-supervised --epochs 1 --output-epochs
 # inference steps with and without fake targets at one hidden layer (10,000 samples)
 run infer_fake_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --train-samples 10000
 run infer_no_fake_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --train-samples 10000 --config configs/astdp_no_fake.json
+# EP at a lower rate (alpha 0.005 collapsed to chance over a full epoch)
+run ep_alpha_0.001 $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/ep_alpha_0.001.json
 run deep2_no_fake $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake.json
