@@ -43,7 +43,9 @@
 //! - [`twin`]: the strong/weak pair, dynamics, the aSTDP rule, fake targets, smoothing;
 //! - [`scheduler`]: a generic, deterministic event queue; [`sim`]: the model's events;
 //! - [`probe`]: recording; [`checkpoint`]: atomic JSON save and load;
-//! - [`config`]: hyper-parameters and validation; [`error`]: typed errors per layer.
+//! - [`config`]: hyper-parameters and validation; [`error`]: typed errors per layer;
+//! - [`data`]: the MNIST IDX reader; [`experiments`]: the paper's experiments as
+//!   functions returning data; [`baseline`]: backprop MLPs; [`plot`]: SVG plots.
 
 #![warn(missing_docs, missing_debug_implementations)]
 

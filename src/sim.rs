@@ -491,7 +491,8 @@ impl Simulation {
                 .iter()
                 .all(|v| v.len() == n * b)
             && twin.clamp.len() == n * b
-            && self.model.network.blocks.len() == self.model.network.topology.connections().len();
+            && self.model.network.blocks.len() == self.model.network.topology.connections().len()
+            && self.model.plastic.len() == self.model.network.topology.layers().len();
         if !fits {
             return Err(CheckpointError::Mismatch {
                 path: path.into(),
