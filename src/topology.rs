@@ -118,7 +118,7 @@ impl Topology {
         )
     }
 
-    /// A layered net "input - hidden[0] - ... - output", each layer connected to its
+    /// A layered net `input - hidden[0] - ... - output`, each layer connected to its
     /// neighbours in both directions, hidden layers laterally when `lateral`.
     /// Layers: 0 = input, 1 = output, 2.. = hidden in order.
     pub fn layered(inputs: usize, hidden: &[usize], outputs: usize, lateral: bool) -> Result<Self, ConfigError> {
