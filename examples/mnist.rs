@@ -23,12 +23,14 @@ enum CliMode {
     Unsupervised,
     SelfSupervised,
     Generate,
+    Test,
 }
 
 #[derive(Parser, Debug)]
 #[command(about = "Train and test aSTDP on MNIST")]
 struct Args {
-    /// Training algorithm, or `generate` (draws digits from a trained net: needs --resume).
+    /// Training algorithm; `generate` draws digits and `test` only evaluates, both from a
+    /// trained net (--resume).
     #[arg(long, value_enum, default_value_t = CliMode::Supervised)]
     mode: CliMode,
     /// Hidden layer sizes, e.g. 512 or 512,512.
@@ -223,6 +225,11 @@ fn main() -> anyhow::Result<()> {
             train_stage(&mut trainer, &args, &train, &test, Mode::SelfSupervised, pre, &mut log)?;
             let total = pre + args.output_epochs;
             train_stage(&mut trainer, &args, &train, &test, Mode::OutputOnly, total, &mut log)?;
+        }
+        CliMode::Test => {
+            if args.resume.is_none() {
+                bail!("--mode test evaluates a trained network: pass --resume CHECKPOINT (saved with --save)");
+            }
         }
         CliMode::Generate => unreachable!(),
     }
