@@ -30,4 +30,7 @@ run infer_fake_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --train-samp
 run infer_no_fake_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --train-samples 10000 --config configs/astdp_no_fake.json
 # EP at a lower rate (alpha 0.005 collapsed to chance over a full epoch)
 run ep_alpha_0.001 $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/ep_alpha_0.001.json
-run deep2_no_fake $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake.json
+# deeper net at a lower rate (alpha 0.02 collapsed to chance late in the epoch), with and
+# without fake targets, 30,000 samples each
+run deep2_alpha_0.005_30k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --train-samples 30000 --config configs/deep_alpha_0.005.json
+run deep2_no_fake_alpha_0.005_30k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --train-samples 30000 --config configs/deep_no_fake_alpha_0.005.json
