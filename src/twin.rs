@@ -435,7 +435,8 @@ fn integrate(
                         }
                         // the actual rate of change |ds| = |s_new - s| / eps: equals |force|
                         // without clipping or momentum, and is 0 for a unit held at a bound
-                        maxf = maxf.max((s_new - s).abs() / eps);
+                        // (divided by eps once per row below: division is monotonic)
+                        maxf = maxf.max((s_new - s).abs());
                         if !s_new.is_finite() && bad.is_none() {
                             bad = Some(NonFinite { batch: b, neuron: idx - b * n });
                         }
@@ -443,7 +444,7 @@ fn integrate(
                 }
             }
         }
-        st.max_force[b] = maxf;
+        st.max_force[b] = maxf / eps;
     }
     bad
 }
