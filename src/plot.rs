@@ -57,7 +57,7 @@ pub struct Panel {
     pub series: Vec<Series>,
 }
 
-const PALETTE: [RGBColor; 8] = [
+const PALETTE: [RGBColor; 12] = [
     RGBColor(31, 119, 180),
     RGBColor(214, 39, 40),
     RGBColor(44, 160, 44),
@@ -66,6 +66,10 @@ const PALETTE: [RGBColor; 8] = [
     RGBColor(140, 86, 75),
     RGBColor(227, 119, 194),
     RGBColor(80, 80, 80),
+    RGBColor(23, 190, 207),
+    RGBColor(188, 189, 34),
+    RGBColor(31, 31, 120),
+    RGBColor(255, 187, 120),
 ];
 
 fn plot_err(path: &Path, e: impl std::fmt::Display) -> CheckpointError {
