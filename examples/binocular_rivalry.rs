@@ -10,32 +10,27 @@ use astdp::experiments::rivalry::{RivalryConfig, run};
 use astdp::plot::{Panel, Series, panels_svg};
 use clap::Parser;
 
+mod common;
+
 #[derive(Parser)]
 struct Args {
-    /// First seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    #[command(flatten)]
+    common: common::ToyArgs,
     /// Number of seeds (seed, seed+1, ...).
     #[arg(long, default_value_t = 6)]
     seeds: u64,
     /// Ticks the ambiguous input is held.
     #[arg(long, default_value_t = 20_000)]
     test_ticks: u64,
-    /// Optional JSON file with a RivalryConfig (any field; the rest default).
-    #[arg(long)]
-    config: Option<std::path::PathBuf>,
-    /// Folder for the SVG and JSON.
-    #[arg(long, default_value = "plots")]
-    out_dir: std::path::PathBuf,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let mut cfg: RivalryConfig = astdp::config::load_over_default(args.config.as_deref())?;
+    let mut cfg: RivalryConfig = args.common.load_config()?;
     cfg.test_ticks = args.test_ticks;
     let mut results = Vec::new();
     println!("seed  switches  control_switches  mean_duration  cv     gamma_shape  fraction_A");
-    for seed in args.seed..args.seed + args.seeds.max(1) {
+    for seed in args.common.seeds(args.seeds) {
         let r = run(&cfg, seed)?;
         let s = &r.summary;
         println!(
@@ -65,9 +60,8 @@ fn main() -> anyhow::Result<()> {
             ],
         });
     }
-    std::fs::create_dir_all(&args.out_dir)?;
     panels_svg(
-        args.out_dir.join("binocular_rivalry.svg"),
+        args.common.out("binocular_rivalry.svg")?,
         &format!(
             "Binocular rivalry, ambiguous input [1,1,0,0], seed {} ({} switches)",
             first.summary.seed, first.summary.switches
@@ -87,8 +81,8 @@ fn main() -> anyhow::Result<()> {
         runs: results.iter().map(|r| r.summary.clone()).collect(),
         first_seed_traces: &first.recording,
     };
-    astdp::checkpoint::save_json(args.out_dir.join("binocular_rivalry.json"), &out)?;
+    astdp::checkpoint::save_json(args.common.out("binocular_rivalry.json")?, &out)?;
 
-    println!("wrote {}/binocular_rivalry.svg and binocular_rivalry.json", args.out_dir.display());
+    println!("wrote {}/binocular_rivalry.svg and binocular_rivalry.json", args.common.out_dir.display());
     Ok(())
 }

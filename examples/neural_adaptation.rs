@@ -8,28 +8,23 @@ use astdp::experiments::adaptation::{AdaptationConfig, AdaptationResult, run};
 use astdp::plot::{Panel, Series, panels_svg};
 use clap::Parser;
 
+mod common;
+
 #[derive(Parser)]
 struct Args {
-    /// First seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    #[command(flatten)]
+    common: common::ToyArgs,
     /// Number of seeds (the plot shows the first).
     #[arg(long, default_value_t = 5)]
     seeds: u64,
-    /// Optional JSON file with an AdaptationConfig.
-    #[arg(long)]
-    config: Option<std::path::PathBuf>,
-    /// Folder for the SVG and JSON.
-    #[arg(long, default_value = "plots")]
-    out_dir: std::path::PathBuf,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg: AdaptationConfig = astdp::config::load_over_default(args.config.as_deref())?;
+    let cfg: AdaptationConfig = args.common.load_config()?;
     let mut results: Vec<AdaptationResult> = Vec::new();
     println!("seed neuron  variant                   overshoot  undershoot  rest     settled");
-    for seed in args.seed..args.seed + args.seeds.max(1) {
+    for seed in args.common.seeds(args.seeds) {
         let r = run(&cfg, seed)?;
         for v in &r.variants {
             println!(
@@ -61,9 +56,8 @@ fn main() -> anyhow::Result<()> {
             }
         })
         .collect();
-    std::fs::create_dir_all(&args.out_dir)?;
     panels_svg(
-        args.out_dir.join("neural_adaptation.svg"),
+        args.common.out("neural_adaptation.svg")?,
         &format!("Neural adaptation, seed {} ({} repeats averaged; fake-target rate scaled x0.1)", r.seed, cfg.repeats),
         &panels,
         2,
@@ -74,7 +68,7 @@ fn main() -> anyhow::Result<()> {
         config: &'a AdaptationConfig,
         runs: &'a [AdaptationResult],
     }
-    astdp::checkpoint::save_json(args.out_dir.join("neural_adaptation.json"), &Out { config: &cfg, runs: &results })?;
-    println!("wrote {}/neural_adaptation.svg and neural_adaptation.json", args.out_dir.display());
+    astdp::checkpoint::save_json(args.common.out("neural_adaptation.json")?, &Out { config: &cfg, runs: &results })?;
+    println!("wrote {}/neural_adaptation.svg and neural_adaptation.json", args.common.out_dir.display());
     Ok(())
 }

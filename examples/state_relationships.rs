@@ -7,27 +7,22 @@ use astdp::experiments::relationships::{RelationsConfig, RelationsResult, run};
 use astdp::plot::{Panel, Series, panels_svg};
 use clap::Parser;
 
+mod common;
+
 #[derive(Parser)]
 struct Args {
-    /// First seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    #[command(flatten)]
+    common: common::ToyArgs,
     /// Number of seeds; the tables show each seed and the mean.
     #[arg(long, default_value_t = 6)]
     seeds: u64,
-    /// Optional JSON file with a RelationsConfig.
-    #[arg(long)]
-    config: Option<std::path::PathBuf>,
-    /// Folder for the SVG and JSON.
-    #[arg(long, default_value = "plots")]
-    out_dir: std::path::PathBuf,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg: RelationsConfig = astdp::config::load_over_default(args.config.as_deref())?;
+    let cfg: RelationsConfig = args.common.load_config()?;
     let results: Vec<RelationsResult> =
-        (args.seed..args.seed + args.seeds.max(1)).map(|s| run(&cfg, s)).collect::<Result<_, _>>()?;
+        (args.common.seeds(args.seeds)).map(|s| run(&cfg, s)).collect::<Result<_, _>>()?;
     let nets: Vec<String> = cfg.orders.iter().map(|k| format!("+{k}")).collect();
     let mut mean = astdp::experiments::relationships::AccuracyTable::new();
     for r in &results {
@@ -44,8 +39,8 @@ fn main() -> anyhow::Result<()> {
         println!(
             "\n{} iterations per test sample (mean of seeds {}..{}; per seed in brackets)",
             it,
-            args.seed,
-            args.seed + args.seeds.max(1) - 1
+            args.common.seed,
+            args.common.seeds(args.seeds).end - 1
         );
         println!(
             "{:<10} {}",
@@ -86,9 +81,8 @@ fn main() -> anyhow::Result<()> {
                 .collect(),
         })
         .collect();
-    std::fs::create_dir_all(&args.out_dir)?;
     panels_svg(
-        args.out_dir.join("state_relationships.svg"),
+        args.common.out("state_relationships.svg")?,
         "Relationships between states (tables 3, 4)",
         &panels,
         2,
@@ -101,9 +95,9 @@ fn main() -> anyhow::Result<()> {
         runs: &'a [RelationsResult],
     }
     astdp::checkpoint::save_json(
-        args.out_dir.join("state_relationships.json"),
+        args.common.out("state_relationships.json")?,
         &Out { config: &cfg, accuracy: &mean, runs: &results },
     )?;
-    println!("\nwrote {}/state_relationships.svg and state_relationships.json", args.out_dir.display());
+    println!("\nwrote {}/state_relationships.svg and state_relationships.json", args.common.out_dir.display());
     Ok(())
 }

@@ -1,0 +1,36 @@
+//! Command-line arguments shared by the toy examples.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+/// `--seed`, `--config` and `--out-dir`, flattened into each toy example's arguments.
+#[derive(clap::Args, Debug)]
+pub struct ToyArgs {
+    /// First seed.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Optional JSON file with the experiment's config (any field; the rest default).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Folder for the SVG and JSON.
+    #[arg(long, default_value = "plots")]
+    pub out_dir: PathBuf,
+}
+
+impl ToyArgs {
+    /// The seeds `seed, seed + 1, ...`, `count` of them (at least one).
+    pub fn seeds(&self, count: u64) -> Range<u64> {
+        self.seed..self.seed + count.max(1)
+    }
+
+    /// The experiment's config: `--config` merged over its defaults, or the defaults.
+    pub fn load_config<T: Default + serde::Serialize + serde::de::DeserializeOwned>(&self) -> anyhow::Result<T> {
+        Ok(astdp::config::load_over_default(self.config.as_deref())?)
+    }
+
+    /// Creates the output folder and returns the path of `name` in it.
+    pub fn out(&self, name: &str) -> anyhow::Result<PathBuf> {
+        std::fs::create_dir_all(&self.out_dir)?;
+        Ok(self.out_dir.join(name))
+    }
+}
