@@ -84,6 +84,9 @@ pub struct Config {
     pub fake_target: FakeTargetConfig,
     /// `gamma` of the smoothing derivative (eq. 21-23); 0 = off.
     pub smoothing: f32,
+    /// `lambda`: weight decay applied with the rule, `W <- (1 - alpha lambda) W + dW`
+    /// (not in the paper; biases are not decayed). 0 = off.
+    pub weight_decay: f32,
     /// Initial states are drawn from `U(init_low, init_high)`, the same for both nets.
     pub init_low: f32,
     /// See `init_low`.
@@ -104,6 +107,7 @@ impl Default for Config {
             batch_reduction: BatchReduction::Mean,
             fake_target: FakeTargetConfig::default(),
             smoothing: 0.0,
+            weight_decay: 0.0,
             init_low: 0.0,
             init_high: 0.1,
         }
@@ -171,6 +175,7 @@ impl Config {
         in_range("fake_target.m_avg", f.m_avg, 0.0, 1.0, "(0, 1]")?;
         positive("fake_target.dzm_init", f.dzm_init)?;
         in_range("smoothing", self.smoothing, 0.0, f32::MAX, "[0, inf)")?;
+        in_range("weight_decay", self.weight_decay, 0.0, f32::MAX, "[0, inf)")?;
         finite("init_low", self.init_low)?;
         finite("init_high", self.init_high)?;
         if self.init_high < self.init_low {

@@ -291,7 +291,7 @@ impl TwinState {
             BatchReduction::Sum => alpha,
             BatchReduction::Mean => alpha / self.batch as f32,
         };
-        self.outer_update(net, &self.dz, &self.strong.a, scale, plastic, parallel);
+        self.outer_update(net, &self.dz, &self.strong.a, scale, 1.0 - alpha * cfg.weight_decay, plastic, parallel);
     }
 
     /// The smoothing derivative (eq. 21-23) on the weak net:
@@ -302,12 +302,23 @@ impl TwinState {
             BatchReduction::Sum => -cfg.smoothing,
             BatchReduction::Mean => -cfg.smoothing / self.batch as f32,
         };
-        self.outer_update(net, &self.weak.g, &self.weak.a, scale, plastic, parallel);
+        self.outer_update(net, &self.weak.g, &self.weak.a, scale, 1.0, plastic, parallel);
     }
 
-    /// `W_ij += scale sum_b post[b,i] pre[b,j]` on every block, `b_i += scale sum_b post[b,i]`.
-    /// Layers hard clamped everywhere have `post = 0` and are skipped.
-    fn outer_update(&self, net: &mut Network, post: &[f32], pre: &[f32], scale: f32, plastic: &[bool], parallel: bool) {
+    /// `W_ij <- keep W_ij + scale sum_b post[b,i] pre[b,j]` on every block,
+    /// `b_i += scale sum_b post[b,i]`. Layers hard clamped everywhere have `post = 0`
+    /// and are skipped (with no decay either).
+    #[allow(clippy::too_many_arguments)]
+    fn outer_update(
+        &self,
+        net: &mut Network,
+        post: &[f32],
+        pre: &[f32],
+        scale: f32,
+        keep: f32,
+        plastic: &[bool],
+        parallel: bool,
+    ) {
         let n = self.n;
         let skip = |l: usize| self.layer_hard[l] || !plastic[l];
         let Network { topology, blocks, bias } = net;
@@ -324,7 +335,7 @@ impl TwinState {
                 scale,
                 View { data: post, off: po.offset, rs: 1, cs: n },
                 View { data: pre, off: pr.offset, rs: n, cs: 1 },
-                1.0,
+                keep,
                 ViewMut { data: &mut blk.w, off: 0, rs: pr.size, cs: 1 },
                 parallel,
             );
@@ -535,6 +546,13 @@ mod tests {
         let mut net2 = net0.clone();
         tw2.apply_rule(&mut net2, &cfg_mean, 0.1, &[true, true], false);
         assert!((net2.weight(1, 0).unwrap() - net.weight(1, 0).unwrap()).abs() < 1e-7);
+        // weight decay: W <- (1 - alpha * lambda) W + the rule's update; biases not decayed
+        let wd = Config { weight_decay: 0.5, ..cfg };
+        let mut net3 = net0.clone();
+        tw.apply_rule(&mut net3, &wd, 0.1, &[true, true], false);
+        assert!((net3.weight(1, 0).unwrap() - (0.5 * 0.95 - 0.016_891_6)).abs() < 1e-6);
+        assert!((net3.weight(0, 1).unwrap() - (0.5 * 0.95 + 0.011_552_9)).abs() < 1e-6);
+        assert!((net3.bias[0] - (0.1 + 0.023_105_86)).abs() < 1e-6);
         // the other sign
         let neg = Config { dz_sign: DzSign::WeakMinusStrong, ..cfg };
         tw.compute_dz(&neg);

@@ -57,6 +57,10 @@ pub struct MnistConfig {
     pub input_clamp: Clamp,
     /// Inference has converged when max |ds| (the rate of change of the states) < this (paper: 0.001).
     pub inference_tol: f32,
+    /// Learning-rate schedule (not in the paper): when set, each training batch starts
+    /// with an `Event::SetAlpha(alpha * 0.5^(samples_seen / alpha_half_life))`, so the
+    /// rate halves every `alpha_half_life` training samples. `None`: constant `alpha`.
+    pub alpha_half_life: Option<f64>,
 }
 
 impl Default for MnistConfig {
@@ -73,6 +77,7 @@ impl Default for MnistConfig {
             test_iters: 160,
             input_clamp: Clamp::Hard,
             inference_tol: 1e-3,
+            alpha_half_life: None,
         }
     }
 }
@@ -89,6 +94,11 @@ impl MnistConfig {
         pos("test_iters", self.test_iters)?;
         if self.hidden.is_empty() || self.hidden.contains(&0) {
             return Err(ConfigError::Topology("hidden needs one or more non-zero layer sizes".into()));
+        }
+        if let Some(h) = self.alpha_half_life
+            && !(h.is_finite() && h > 0.0)
+        {
+            return Err(ConfigError::NonPositive { field: "alpha_half_life", value: h });
         }
         if self.input_clamp == Clamp::Free {
             return Err(ConfigError::OutOfRange { field: "input_clamp", value: 0.0, range: "hard or soft" });
@@ -209,6 +219,9 @@ impl Trainer {
         for idx in &batches {
             let (x, y, real) = self.gather(data, idx);
             let t0 = self.sim.now();
+            if let Some(alpha) = self.scheduled_alpha() {
+                self.sim.schedule(t0, Event::SetAlpha(alpha))?;
+            }
             match mode {
                 Mode::Supervised | Mode::OutputOnly => {
                     self.sim.present(t0, input, x, self.cfg.input_clamp)?;
@@ -289,6 +302,13 @@ impl Trainer {
             Mode::SelfSupervised => sq_err / masked.max(1) as f64,
             Mode::Unsupervised => f64::NAN,
         })
+    }
+
+    /// The learning rate the schedule gives after `samples_seen` training samples, if a
+    /// schedule is set.
+    pub fn scheduled_alpha(&self) -> Option<f32> {
+        let h = self.cfg.alpha_half_life?;
+        Some((self.cfg.model.alpha as f64 * 0.5f64.powf(self.samples_seen as f64 / h)) as f32)
     }
 
     /// Tests on `data` with learning off: clamp the image, free output, `test_iters`
@@ -383,5 +403,42 @@ impl Trainer {
             .filter(|blk| !hard_layers.contains(&blk.post))
             .map(|blk| 3.0 * 2.0 * b * (layers[blk.post].size * layers[blk.pre].size) as f64)
             .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 6 random 4x4 "images" with labels.
+    fn tiny() -> Dataset {
+        let images = (0..6 * 16).map(|i| ((i * 37) % 11) as f32 / 10.0).collect();
+        Dataset { images, labels: vec![0, 1, 2, 3, 4, 5], rows: 4, cols: 4 }
+    }
+
+    #[test]
+    fn alpha_schedule_halves_every_half_life() {
+        let cfg = MnistConfig {
+            hidden: vec![5],
+            batch: 2,
+            free_iters: 2,
+            clamped_iters: 2,
+            test_iters: 2,
+            alpha_half_life: Some(4.0),
+            ..MnistConfig::default()
+        };
+        let mut t = Trainer::new(cfg.clone(), 16, 1).unwrap();
+        assert_eq!(t.scheduled_alpha(), Some(0.02));
+        t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
+        // the last batch started after 4 samples: 0.02 * 0.5^(4/4)
+        assert_eq!(t.sim.alpha(), 0.01);
+        // after 6 samples the next batch would use 0.02 * 0.5^1.5
+        assert!((t.scheduled_alpha().unwrap() - 0.02 * 0.5f32.powf(1.5)).abs() < 1e-9);
+        let constant = MnistConfig { alpha_half_life: None, ..cfg.clone() };
+        let mut t = Trainer::new(constant, 16, 1).unwrap();
+        t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
+        assert_eq!(t.sim.alpha(), 0.02);
+        let bad = MnistConfig { alpha_half_life: Some(0.0), ..cfg };
+        assert!(matches!(bad.validate(), Err(ConfigError::NonPositive { field: "alpha_half_life", .. })));
     }
 }
