@@ -124,11 +124,29 @@ fn small(m: usize, k: usize, n: usize, alpha: f32, a: View, b: View, beta: f32, 
         return;
     }
     if a.cs == 1 && b.rs == 1 {
+        // four columns of C at a time: four independent accumulation chains (each dot
+        // product still sums in order p = 0, 1, ..., so results equal the plain loop's)
         for i in 0..m {
             let ar = &a.data[a.off + i * a.rs..][..k];
-            for j in 0..n {
-                let bc = &b.data[b.off + j * b.cs..][..k];
-                let d: f32 = ar.iter().zip(bc).map(|(x, y)| x * y).sum();
+            let col = |j: usize| &b.data[b.off + j * b.cs..][..k];
+            let mut j = 0;
+            while j + 4 <= n {
+                let (b0, b1, b2, b3) = (col(j), col(j + 1), col(j + 2), col(j + 3));
+                let mut d = [0.0f32; 4];
+                for p in 0..k {
+                    let x = ar[p];
+                    d[0] += x * b0[p];
+                    d[1] += x * b1[p];
+                    d[2] += x * b2[p];
+                    d[3] += x * b3[p];
+                }
+                for (q, dq) in d.iter().enumerate() {
+                    c.data[c.off + i * c.rs + (j + q) * c.cs] += alpha * dq;
+                }
+                j += 4;
+            }
+            for j in j..n {
+                let d: f32 = ar.iter().zip(col(j)).map(|(x, y)| x * y).sum();
                 c.data[c.off + i * c.rs + j * c.cs] += alpha * d;
             }
         }

@@ -34,10 +34,11 @@
 //! assert!(q.schedule(4, Ping("late")).is_err());
 //! ```
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::borrow::Borrow;
+use std::cmp::Reverse;
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use priority_queue::DoublePriorityQueue;
+use priority_queue::PriorityQueue;
 use serde::{Deserialize, Serialize};
 
 use crate::error::ScheduleError;
@@ -88,13 +89,42 @@ impl Hasher for SeqHasher {
 
 type SeqBuild = BuildHasherDefault<SeqHasher>;
 
+/// A queued event: its body travels with its sequence number, which alone identifies it
+/// (hash and equality), so cancelling by [`EventId`] looks it up without a second map.
+#[derive(Debug, Clone)]
+struct Entry<E> {
+    seq: u64,
+    body: E,
+}
+
+impl<E> PartialEq for Entry<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.seq == other.seq
+    }
+}
+
+impl<E> Eq for Entry<E> {}
+
+impl<E> Hash for Entry<E> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // the same as hashing the bare `u64` (required by `Borrow<u64>`)
+        self.seq.hash(state);
+    }
+}
+
+impl<E> Borrow<u64> for Entry<E> {
+    fn borrow(&self) -> &u64 {
+        &self.seq
+    }
+}
+
 /// The event queue. See the module docs.
 #[derive(Debug, Clone)]
 pub struct Scheduler<E> {
     now: Tick,
     next_seq: u64,
-    queue: DoublePriorityQueue<u64, Key, SeqBuild>,
-    events: HashMap<u64, E, SeqBuild>,
+    /// A binary max-heap on reversed keys: the smallest `(tick, phase, seq)` on top.
+    queue: PriorityQueue<Entry<E>, Reverse<Key>, SeqBuild>,
 }
 
 impl<E: Phased> Default for Scheduler<E> {
@@ -106,7 +136,7 @@ impl<E: Phased> Default for Scheduler<E> {
 impl<E: Phased> Scheduler<E> {
     /// An empty queue at tick 0.
     pub fn new() -> Self {
-        Scheduler { now: 0, next_seq: 0, queue: DoublePriorityQueue::with_default_hasher(), events: HashMap::default() }
+        Scheduler { now: 0, next_seq: 0, queue: PriorityQueue::with_default_hasher() }
     }
 
     /// The current tick: that of the last event popped, or the last deadline reached.
@@ -131,28 +161,26 @@ impl<E: Phased> Scheduler<E> {
         }
         let seq = self.next_seq;
         self.next_seq += 1;
-        self.queue.push(seq, (at, event.phase(), seq));
-        self.events.insert(seq, event);
+        let event_phase = event.phase();
+        self.queue.push(Entry { seq, body: event }, Reverse((at, event_phase, seq)));
         Ok(EventId(seq))
     }
 
     /// Removes a pending event; returns it, or `None` if it already fired or was cancelled.
     pub fn cancel(&mut self, id: EventId) -> Option<E> {
-        self.queue.remove(&id.0)?;
-        self.events.remove(&id.0)
+        self.queue.remove(&id.0).map(|(e, _)| e.body)
     }
 
     /// The tick of the next event.
     pub fn peek_tick(&self) -> Option<Tick> {
-        self.queue.peek_min().map(|(_, k)| k.0)
+        self.queue.peek().map(|(_, k)| k.0.0)
     }
 
     /// Pops the next event and advances `now` to its tick.
     pub fn pop(&mut self) -> Option<(Tick, E)> {
-        let (seq, (tick, _, _)) = self.queue.pop_min()?;
+        let (e, Reverse((tick, _, _))) = self.queue.pop()?;
         self.now = tick;
-        let e = self.events.remove(&seq).expect("queued event has a body");
-        Some((tick, e))
+        Some((tick, e.body))
     }
 
     /// Handles the next event, if any; returns its tick.
@@ -196,9 +224,9 @@ struct Snapshot<E> {
 
 impl<E: Phased + Serialize + Clone> Serialize for Scheduler<E> {
     fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
-        let mut keys: Vec<(u64, Key)> = self.queue.iter().map(|(s, k)| (*s, *k)).collect();
+        let mut keys: Vec<(&Entry<E>, Key)> = self.queue.iter().map(|(e, k)| (e, k.0)).collect();
         keys.sort_by_key(|(_, k)| *k);
-        let pending = keys.into_iter().map(|(s, k)| (k.0, s, self.events[&s].clone())).collect();
+        let pending = keys.into_iter().map(|(e, k)| (k.0, e.seq, e.body.clone())).collect();
         Snapshot { now: self.now, next_seq: self.next_seq, pending }.serialize(ser)
     }
 }
@@ -213,8 +241,8 @@ impl<'de, E: Phased + Deserialize<'de>> Deserialize<'de> for Scheduler<E> {
             if seq >= snap.next_seq || tick < snap.now {
                 return Err(serde::de::Error::custom("scheduler snapshot: event out of order"));
             }
-            q.queue.push(seq, (tick, e.phase(), seq));
-            q.events.insert(seq, e);
+            let phase = e.phase();
+            q.queue.push(Entry { seq, body: e }, Reverse((tick, phase, seq)));
         }
         Ok(q)
     }
