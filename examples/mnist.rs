@@ -42,6 +42,10 @@ struct Args {
     /// Self-supervised only: passes of output-only supervised training after pre-training.
     #[arg(long, default_value_t = 1)]
     output_epochs: usize,
+    /// After training: passes of decoder training (only the weights into the image layer
+    /// learn; label hard clamped, image free then softly clamped), for `--mode generate`.
+    #[arg(long, default_value_t = 0)]
+    decoder_epochs: usize,
     /// Training samples (the first N of the training set).
     #[arg(long, default_value_t = 60_000)]
     train_samples: usize,
@@ -128,6 +132,7 @@ fn train_stage(
     let tty = std::io::stderr().is_terminal();
     let metric_name = match mode {
         Mode::SelfSupervised => "patch mse",
+        Mode::Decoder => "generated-image mse",
         Mode::Unsupervised => "-",
         _ => "free-phase acc",
     };
@@ -232,6 +237,10 @@ fn main() -> anyhow::Result<()> {
             }
         }
         CliMode::Generate => unreachable!(),
+    }
+    if args.decoder_epochs > 0 {
+        let total = trainer.epochs_done + args.decoder_epochs;
+        train_stage(&mut trainer, &args, &train, &test, Mode::Decoder, total, &mut log)?;
     }
     let ev: Evaluation = match log.history.last() {
         Some(h) => serde_json::from_value(h["test"].clone())?,

@@ -20,8 +20,12 @@ run supervised_60k $bin/mnist --mode supervised --epochs 1 --seed 1
 run no_fake      $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/astdp_no_fake.json
 run ep           $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/ep.json
 run unsupervised $bin/mnist --mode unsupervised --epochs 1 --seed 1 --save runs/unsupervised.ckpt.json
-if [ -f runs/unsupervised.ckpt.json ] && [ ! -f plots/mnist_generation.svg ]; then
-  $bin/mnist --mode generate --resume runs/unsupervised.ckpt.json --seed 1 --generation-svg plots/mnist_generation.svg
+# generation: the images were hard clamped in training, so first a decoder stage (only the
+# weights into the image layer learn), then label-clamped generation
+run generation_decoder $bin/mnist --mode unsupervised --resume runs/unsupervised.ckpt.json --epochs 1 \
+  --decoder-epochs 1 --train-samples 10000 --test-samples 1000 --save runs/unsupervised_decoder.ckpt.json
+if [ -f runs/unsupervised_decoder.ckpt.json ] && [ ! -f plots/mnist_generation.svg ]; then
+  $bin/mnist --mode generate --resume runs/unsupervised_decoder.ckpt.json --seed 1 --generation-svg plots/mnist_generation.svg
 fi
 run deep2        $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep.json
 run self_supervised $bin/mnist --mode self-supervised --epochs 1 --output-epochs 1 --seed 1 --train-samples 30000

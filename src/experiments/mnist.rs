@@ -30,6 +30,22 @@ pub enum Mode {
     /// Supervised training of the weights into the output layer only (everything else
     /// frozen): the second stage of self-supervised learning.
     OutputOnly,
+    /// Training of the weights into the image layer only (everything else frozen), for
+    /// generation: the label is hard clamped throughout; the image runs free (as in
+    /// [`Trainer::generate`]), then is softly clamped to the true pixels. Needed after
+    /// training with hard-clamped images, which never changes the weights into them.
+    Decoder,
+}
+
+impl Mode {
+    /// The only layer whose incoming weights learn in this mode, if it is restricted.
+    fn only_plastic(self) -> Option<usize> {
+        match self {
+            Mode::OutputOnly => Some(1),
+            Mode::Decoder => Some(0),
+            _ => None,
+        }
+    }
 }
 
 /// Settings of an MNIST run. Defaults: the paper's 784-512-10 shape, batch and
@@ -194,8 +210,9 @@ impl Trainer {
 
     /// One epoch over `data` in shuffled order. `progress(done, total, metric)` is called
     /// after each batch. The metric, also returned for the epoch: free-phase accuracy
-    /// (supervised, output-only), mean squared error of the predicted patch pixels at the
-    /// end of the free phase (self-supervised), NaN (unsupervised).
+    /// (supervised, output-only), mean squared error of the predicted patch pixels
+    /// (self-supervised) or of the whole image generated from the label (decoder) at the
+    /// end of the free phase, NaN (unsupervised).
     pub fn train_epoch(
         &mut self,
         data: &Dataset,
@@ -207,8 +224,8 @@ impl Trainer {
         let out_range = self.sim.network().topology.layers()[output].range();
         let in_range = self.sim.network().topology.layers()[input].range();
         let n_layers = self.sim.network().topology.layers().len();
-        if mode == Mode::OutputOnly {
-            for layer in (0..n_layers).filter(|&l| l != output) {
+        if let Some(keep) = mode.only_plastic() {
+            for layer in (0..n_layers).filter(|&l| l != keep) {
                 self.sim.apply(Event::SetPlastic { layer, on: false })?;
             }
         }
@@ -237,6 +254,26 @@ impl Trainer {
                     self.sim.present(t0, input, x, self.cfg.input_clamp)?;
                     self.sim.present(t0, output, one_hot_rows(&y), Clamp::Soft)?;
                     self.sim.schedule_ticks(t0, free + clamped)?;
+                    self.sim.run_until(t0 + free + clamped)?;
+                }
+                Mode::Decoder => {
+                    let act = self.cfg.model.activation;
+                    self.sim.present(t0, output, one_hot_rows(&y), Clamp::Hard)?;
+                    self.sim.schedule(t0, Event::ClearTargets { neurons: in_range.clone() })?;
+                    self.sim.schedule_ticks(t0, free)?;
+                    self.sim.run_until(t0 + free)?;
+                    let px = data.pixels();
+                    for b in 0..real {
+                        let img = &self.sim.state(Net::Weak, b)[in_range.clone()];
+                        sq_err += img
+                            .iter()
+                            .zip(&x[b * px..(b + 1) * px])
+                            .map(|(&s, &p)| ((act.rho(s) - p) as f64).powi(2))
+                            .sum::<f64>();
+                    }
+                    masked += real * px;
+                    self.sim.present(t0 + free, input, x, Clamp::Soft)?;
+                    self.sim.schedule_ticks(t0 + free, clamped)?;
                     self.sim.run_until(t0 + free + clamped)?;
                 }
                 Mode::SelfSupervised => {
@@ -286,20 +323,20 @@ impl Trainer {
             }
             let metric = match mode {
                 Mode::Supervised | Mode::OutputOnly => correct as f64 / seen as f64,
-                Mode::SelfSupervised => sq_err / masked.max(1) as f64,
+                Mode::SelfSupervised | Mode::Decoder => sq_err / masked.max(1) as f64,
                 Mode::Unsupervised => f64::NAN,
             };
             progress(seen, data.len(), metric);
         }
-        if mode == Mode::OutputOnly {
-            for layer in (0..n_layers).filter(|&l| l != output) {
+        if let Some(keep) = mode.only_plastic() {
+            for layer in (0..n_layers).filter(|&l| l != keep) {
                 self.sim.apply(Event::SetPlastic { layer, on: true })?;
             }
         }
         self.epochs_done += 1;
         Ok(match mode {
             Mode::Supervised | Mode::OutputOnly => correct as f64 / seen.max(1) as f64,
-            Mode::SelfSupervised => sq_err / masked.max(1) as f64,
+            Mode::SelfSupervised | Mode::Decoder => sq_err / masked.max(1) as f64,
             Mode::Unsupervised => f64::NAN,
         })
     }
@@ -440,5 +477,26 @@ mod tests {
         assert_eq!(t.sim.alpha(), 0.02);
         let bad = MnistConfig { alpha_half_life: Some(0.0), ..cfg };
         assert!(matches!(bad.validate(), Err(ConfigError::NonPositive { field: "alpha_half_life", .. })));
+    }
+
+    #[test]
+    fn decoder_stage_trains_only_the_weights_into_the_image() {
+        let cfg = MnistConfig { hidden: vec![5], batch: 3, free_iters: 3, clamped_iters: 4, ..MnistConfig::default() };
+        let mut t = Trainer::new(cfg, 16, 2).unwrap();
+        let before = t.sim.network().clone();
+        let mse = t.train_epoch(&tiny(), Mode::Decoder, &mut |_, _, _| {}).unwrap();
+        assert!(mse.is_finite() && mse > 0.0, "{mse}");
+        let after = t.sim.network().clone();
+        for (b0, b1) in before.blocks.iter().zip(&after.blocks) {
+            assert_eq!(b0.w != b1.w, b0.post == 0, "block {} <- {}", b0.post, b0.pre);
+        }
+        let image = after.topology.layers()[0].range();
+        let changed: Vec<usize> = (0..before.bias.len()).filter(|&i| before.bias[i] != after.bias[i]).collect();
+        // (an image neuron held at 0 in both nets by the hard sigmoid's clip has dz = 0)
+        assert!(changed.len() > image.len() / 2 && changed.iter().all(|i| image.contains(i)), "{changed:?}");
+        // every layer learns again afterwards
+        t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
+        let hidden_block = t.sim.network().blocks.iter().position(|b| b.post == 2).unwrap();
+        assert_ne!(t.sim.network().blocks[hidden_block].w, after.blocks[hidden_block].w);
     }
 }
