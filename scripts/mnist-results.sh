@@ -40,6 +40,4 @@ run deep2_alpha_0.005_30k $bin/mnist --mode supervised --epochs 1 --seed 1 --hid
 run deep2_no_fake_alpha_0.005_30k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --train-samples 30000 --config configs/deep_no_fake_alpha_0.005.json
 # learning-rate schedules (alpha halves every N training samples, Event::SetAlpha per batch)
 run supervised_decay_15k $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/decay_15k.json
-run ep_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/ep_decay_10k.json
 run supervised_decay_30k_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --config configs/decay_30k.json
-run deep2_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_decay_10k.json

@@ -19,6 +19,19 @@ pub enum DzSign {
     WeakMinusStrong,
 }
 
+/// Which local learning rule updates the weights.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// aSTDP (eq. 15): `dW_ij = alpha dz_i rho(s_strong_j)`, asymmetric.
+    #[default]
+    Astdp,
+    /// Equilibrium propagation's symmetric rule, applied every tick like aSTDP:
+    /// `dW_ij = alpha (rho(s_strong_i) rho(s_strong_j) - rho(s_weak_i) rho(s_weak_j))`
+    /// (`dW_ij = dW_ji`), `db = alpha dz`. For the EP baseline.
+    SymmetricEp,
+}
+
 /// How the weight update of a batch is combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -78,6 +91,8 @@ pub struct Config {
     pub momentum: f32,
     /// Sign of `dz`.
     pub dz_sign: DzSign,
+    /// Learning rule: aSTDP (default) or EP's symmetric rule.
+    pub rule: Rule,
     /// Sum or mean over the batch.
     pub batch_reduction: BatchReduction,
     /// Fake targets on hidden neurons.
@@ -104,6 +119,7 @@ impl Default for Config {
             eps_weak: 0.4,
             momentum: 1.0,
             dz_sign: DzSign::StrongMinusWeak,
+            rule: Rule::Astdp,
             batch_reduction: BatchReduction::Mean,
             fake_target: FakeTargetConfig::default(),
             smoothing: 0.0,

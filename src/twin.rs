@@ -8,7 +8,7 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
-use crate::config::{BatchReduction, Config, DzSign};
+use crate::config::{BatchReduction, Config, DzSign, Rule};
 use crate::linalg::{View, ViewMut, gemm};
 use crate::network::Network;
 use crate::topology::Role;
@@ -285,13 +285,25 @@ impl TwinState {
 
     /// The aSTDP rule (eq. 15): `W_ij += alpha' sum_b dz_i rho(s_strong_j)`,
     /// `b_i += alpha' sum_b dz_i`, with `alpha' = alpha` (sum) or `alpha / batch` (mean).
-    /// Layers with `plastic[l] == false` keep their incoming weights and biases.
+    /// Layers with `plastic[l] == false` keep their incoming weights and biases. With
+    /// `cfg.rule == SymmetricEp`, EP's symmetric rule instead (see [`Rule`]).
     pub(crate) fn apply_rule(&self, net: &mut Network, cfg: &Config, alpha: f32, plastic: &[bool], parallel: bool) {
         let scale = match cfg.batch_reduction {
             BatchReduction::Sum => alpha,
             BatchReduction::Mean => alpha / self.batch as f32,
         };
-        self.outer_update(net, &self.dz, &self.strong.a, scale, 1.0 - alpha * cfg.weight_decay, plastic, parallel);
+        let keep = 1.0 - alpha * cfg.weight_decay;
+        match cfg.rule {
+            Rule::Astdp => self.outer_update(net, &self.dz, &self.strong.a, scale, keep, plastic, parallel),
+            Rule::SymmetricEp => {
+                let sign = match cfg.dz_sign {
+                    DzSign::StrongMinusWeak => 1.0,
+                    DzSign::WeakMinusStrong => -1.0,
+                };
+                self.outer_update(net, &self.strong.a, &self.strong.a, sign * scale, keep, plastic, parallel);
+                self.outer_update(net, &self.weak.a, &self.weak.a, -sign * scale, 1.0, plastic, parallel);
+            }
+        }
     }
 
     /// The smoothing derivative (eq. 21-23) on the weak net:
@@ -553,6 +565,19 @@ mod tests {
         assert!((net3.weight(1, 0).unwrap() - (0.5 * 0.95 - 0.016_891_6)).abs() < 1e-6);
         assert!((net3.weight(0, 1).unwrap() - (0.5 * 0.95 + 0.011_552_9)).abs() < 1e-6);
         assert!((net3.bias[0] - (0.1 + 0.023_105_86)).abs() < 1e-6);
+        // EP's symmetric rule: rho_s = (0.7310586, 0.7310586), rho_w = (0.5, 0.5), so
+        // dW_10 = dW_01 = 0.1 * (0.7310586^2 - 0.25) = 0.0284446, db = 0.1 * dz = 0.0231059
+        let ep = Config { rule: Rule::SymmetricEp, ..cfg };
+        let mut tw4 = TwinState::new(&net0, &ep, 1, vec![0.0, 0.0]);
+        tw4.strong.s = vec![0.25, 0.25];
+        tw4.weak.s = vec![0.0, 0.0];
+        tw4.refresh(&net0, ep.activation);
+        tw4.compute_dz(&ep);
+        let mut net4 = net0.clone();
+        tw4.apply_rule(&mut net4, &ep, 0.1, &[true, true], false);
+        assert!((net4.weight(1, 0).unwrap() - (0.5 + 0.028_444_6)).abs() < 1e-6);
+        assert!((net4.weight(0, 1).unwrap() - (0.5 + 0.028_444_6)).abs() < 1e-6);
+        assert!((net4.bias[1] - (-0.2 + 0.023_105_86)).abs() < 1e-6);
         // the other sign
         let neg = Config { dz_sign: DzSign::WeakMinusStrong, ..cfg };
         tw.compute_dz(&neg);

@@ -77,6 +77,9 @@ pub struct MnistConfig {
     /// with an `Event::SetAlpha(alpha * 0.5^(samples_seen / alpha_half_life))`, so the
     /// rate halves every `alpha_half_life` training samples. `None`: constant `alpha`.
     pub alpha_half_life: Option<f64>,
+    /// Start from symmetric weights (`W_ij = W_ji`, see [`Network::symmetrize`]); with
+    /// the EP rule they stay symmetric. Default off (aSTDP needs no symmetry).
+    pub symmetric_init: bool,
 }
 
 impl Default for MnistConfig {
@@ -94,6 +97,7 @@ impl Default for MnistConfig {
             input_clamp: Clamp::Hard,
             inference_tol: 1e-3,
             alpha_half_life: None,
+            symmetric_init: false,
         }
     }
 }
@@ -174,7 +178,10 @@ impl Trainer {
         cfg.validate()?;
         let topo = Topology::layered(pixels, &cfg.hidden, 10, cfg.lateral)?;
         let mut rng = rng_from_seed(seed);
-        let net = Network::random(topo, &mut rng);
+        let mut net = Network::random(topo, &mut rng);
+        if cfg.symmetric_init {
+            net.symmetrize();
+        }
         let sim = Simulation::new(net, cfg.model.validate()?, cfg.batch, rng)?;
         let sym = sim.network().symmetry_correlation().unwrap_or(f64::NAN);
         Ok(Trainer { cfg, sim, epochs_done: 0, seed, samples_seen: 0, symmetry: vec![(0, sym)] })
