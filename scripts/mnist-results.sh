@@ -40,4 +40,6 @@ run deep2_alpha_0.005_30k $bin/mnist --mode supervised --epochs 1 --seed 1 --hid
 run deep2_no_fake_alpha_0.005_30k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --train-samples 30000 --config configs/deep_no_fake_alpha_0.005.json
 # learning-rate schedules (alpha halves every N training samples, Event::SetAlpha per batch)
 run supervised_decay_15k $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/decay_15k.json
-run supervised_decay_30k_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --config configs/decay_30k.json
+run supervised_decay_20k_2ep $bin/mnist --mode supervised --epochs 2 --seed 1 --config configs/decay_20k.json
+# EP baseline with EP's own symmetric rule and symmetric initial weights
+run ep_symmetric $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/ep_symmetric_decay_20k.json

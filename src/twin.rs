@@ -53,12 +53,6 @@ pub struct NetState {
     pub s: Vec<f32>,
     /// Velocities `v` of momentum inference (eq. 19-20).
     pub v: Vec<f32>,
-    /// `rho(s)`, kept in step with `s`.
-    #[serde(skip)]
-    pub(crate) a: Vec<f32>,
-    /// Scratch: net input `sum_j W_ij rho_j + b_i`.
-    #[serde(skip)]
-    h: Vec<f32>,
     /// Scratch: `ds_i * rho'(s_i)` for the smoothing derivative.
     #[serde(skip)]
     g: Vec<f32>,
@@ -72,20 +66,12 @@ pub struct NetState {
 impl NetState {
     fn new(s: Vec<f32>, batch: usize) -> NetState {
         let n = s.len();
-        NetState { v: vec![0.0; n], a: vec![0.0; n], h: vec![0.0; n], g: vec![0.0; n], max_force: vec![0.0; batch], s }
+        NetState { v: vec![0.0; n], g: vec![0.0; n], max_force: vec![0.0; batch], s }
     }
 
-    fn refresh(&mut self, act: Activation, batch: usize) {
-        let n = self.s.len();
-        self.a = self.s.iter().map(|&x| act.rho(x)).collect();
-        self.h = vec![0.0; n];
-        self.g = vec![0.0; n];
+    fn refresh(&mut self, batch: usize) {
+        self.g = vec![0.0; self.s.len()];
         self.max_force = vec![0.0; batch];
-    }
-
-    /// `rho(s)`, `batch x N`.
-    pub fn rho(&self) -> &[f32] {
-        &self.a
     }
 }
 
@@ -109,6 +95,13 @@ pub struct TwinState {
     /// Per layer: every neuron hard clamped in every batch element (skips its GEMMs).
     #[serde(skip)]
     layer_hard: Vec<bool>,
+    /// `rho(s)` of both nets, `2 batch x N`: the strong net's rows, then the weak net's,
+    /// kept in step with `s`. One forward GEMM serves both nets (they share W).
+    #[serde(skip)]
+    a: Vec<f32>,
+    /// Scratch: net inputs `sum_j W_ij rho_j + b_i`, laid out like `a`.
+    #[serde(skip)]
+    h: Vec<f32>,
 }
 
 /// Per tick results of one net.
@@ -132,6 +125,8 @@ impl TwinState {
             dz: vec![0.0; batch * n],
             dzm: vec![cfg.fake_target.dzm_init; batch * n],
             layer_hard: Vec::new(),
+            a: Vec::new(),
+            h: Vec::new(),
         };
         t.refresh(net, cfg.activation);
         t
@@ -139,9 +134,20 @@ impl TwinState {
 
     /// Rebuilds derived buffers (after deserialising or editing states by hand).
     pub fn refresh(&mut self, net: &Network, act: Activation) {
-        self.strong.refresh(act, self.batch);
-        self.weak.refresh(act, self.batch);
+        self.strong.refresh(self.batch);
+        self.weak.refresh(self.batch);
+        self.a = self.strong.s.iter().chain(&self.weak.s).map(|&x| act.rho(x)).collect();
+        self.h = vec![0.0; self.a.len()];
         self.update_layer_hard(net);
+    }
+
+    /// `rho(s)` of one net, `batch x N`.
+    pub fn rho(&self, which: Net) -> &[f32] {
+        let bn = self.batch * self.n;
+        match which {
+            Net::Strong => &self.a[..bn],
+            Net::Weak => &self.a[bn..],
+        }
     }
 
     /// Number of batch elements.
@@ -214,35 +220,40 @@ impl TwinState {
     }
 
     /// One integration step of one net (eq. 1, 2, 5, 19-20). Returns the first
-    /// non-finite state, if any.
+    /// non-finite state, if any. (The forward pass runs for both nets; only `which` steps.)
     #[cfg(test)]
     pub(crate) fn integrate(&mut self, net: &Network, cfg: &Config, which: Net, parallel: bool) -> Option<NonFinite> {
-        let (st, beta, eps) = match which {
-            Net::Strong => (&mut self.strong, cfg.beta_strong, cfg.eps_strong),
-            Net::Weak => (&mut self.weak, cfg.beta_weak, cfg.eps_weak),
+        let (batch, n) = (self.batch, self.n);
+        forward(net, &self.a, &mut self.h, 2 * batch, &self.layer_hard, parallel);
+        let (a_s, a_w) = self.a.split_at_mut(batch * n);
+        let (h_s, h_w) = self.h.split_at(batch * n);
+        let (st, a, h, beta, eps) = match which {
+            Net::Strong => (&mut self.strong, a_s, h_s, cfg.beta_strong, cfg.eps_strong),
+            Net::Weak => (&mut self.weak, a_w, h_w, cfg.beta_weak, cfg.eps_weak),
         };
-        integrate(net, cfg, st, &self.target, &self.clamp, &self.layer_hard, self.batch, beta, eps, parallel)
+        step(net, cfg, st, a, h, &self.target, &self.clamp, &self.layer_hard, batch, beta, eps)
     }
 
-    /// Both nets, one after the other, or side by side on two threads when `parallel`.
+    /// Both nets: one forward GEMM per block for both (`2 batch` rows), then the
+    /// elementwise steps one after the other, or side by side on two threads when
+    /// `parallel` and the problem is large.
     pub(crate) fn integrate_both(
         &mut self,
         net: &Network,
         cfg: &Config,
         parallel: bool,
     ) -> (Option<NonFinite>, Option<NonFinite>) {
-        let (target, clamp, hard, batch) = (&self.target, &self.clamp, &self.layer_hard, self.batch);
+        let (batch, n) = (self.batch, self.n);
+        forward(net, &self.a, &mut self.h, 2 * batch, &self.layer_hard, parallel);
+        let (target, clamp, hard) = (&self.target, &self.clamp, &self.layer_hard);
+        let (a_s, a_w) = self.a.split_at_mut(batch * n);
+        let (h_s, h_w) = self.h.split_at(batch * n);
         let strong = &mut self.strong;
         let weak = &mut self.weak;
         let mut run_s =
-            move || integrate(net, cfg, strong, target, clamp, hard, batch, cfg.beta_strong, cfg.eps_strong, parallel);
-        let mut run_w =
-            move || integrate(net, cfg, weak, target, clamp, hard, batch, cfg.beta_weak, cfg.eps_weak, parallel);
-        if parallel && batch * net.topology.n_weights() > (1 << 20) {
-            rayon::join(run_s, run_w)
-        } else {
-            (run_s(), run_w())
-        }
+            move || step(net, cfg, strong, a_s, h_s, target, clamp, hard, batch, cfg.beta_strong, cfg.eps_strong);
+        let mut run_w = move || step(net, cfg, weak, a_w, h_w, target, clamp, hard, batch, cfg.beta_weak, cfg.eps_weak);
+        if parallel && batch * n > (1 << 14) { rayon::join(run_s, run_w) } else { (run_s(), run_w()) }
     }
 
     /// `dz = rho(s_strong) - rho(s_weak)` (or its negative, by `dz_sign`), eq. 14.
@@ -251,7 +262,8 @@ impl TwinState {
             DzSign::StrongMinusWeak => 1.0,
             DzSign::WeakMinusStrong => -1.0,
         };
-        for ((d, s), w) in self.dz.iter_mut().zip(&self.strong.a).zip(&self.weak.a) {
+        let (a_s, a_w) = self.a.split_at(self.batch * self.n);
+        for ((d, s), w) in self.dz.iter_mut().zip(a_s).zip(a_w) {
             *d = sign * (s - w);
         }
     }
@@ -294,14 +306,15 @@ impl TwinState {
         };
         let keep = 1.0 - alpha * cfg.weight_decay;
         match cfg.rule {
-            Rule::Astdp => self.outer_update(net, &self.dz, &self.strong.a, scale, keep, plastic, parallel),
+            Rule::Astdp => self.outer_update(net, &self.dz, self.rho(Net::Strong), scale, keep, plastic, parallel),
             Rule::SymmetricEp => {
                 let sign = match cfg.dz_sign {
                     DzSign::StrongMinusWeak => 1.0,
                     DzSign::WeakMinusStrong => -1.0,
                 };
-                self.outer_update(net, &self.strong.a, &self.strong.a, sign * scale, keep, plastic, parallel);
-                self.outer_update(net, &self.weak.a, &self.weak.a, -sign * scale, 1.0, plastic, parallel);
+                let (a_s, a_w) = (self.rho(Net::Strong), self.rho(Net::Weak));
+                self.outer_update(net, a_s, a_s, sign * scale, keep, plastic, parallel);
+                self.outer_update(net, a_w, a_w, -sign * scale, 1.0, plastic, parallel);
             }
         }
     }
@@ -314,7 +327,7 @@ impl TwinState {
             BatchReduction::Sum => -cfg.smoothing,
             BatchReduction::Mean => -cfg.smoothing / self.batch as f32,
         };
-        self.outer_update(net, &self.weak.g, &self.weak.a, scale, 1.0, plastic, parallel);
+        self.outer_update(net, &self.weak.g, self.rho(Net::Weak), scale, 1.0, plastic, parallel);
     }
 
     /// `W_ij <- keep W_ij + scale sum_b post[b,i] pre[b,j]` on every block,
@@ -371,29 +384,17 @@ impl TwinState {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn integrate(
-    net: &Network,
-    cfg: &Config,
-    st: &mut NetState,
-    target: &[f32],
-    clamp: &[Clamp],
-    layer_hard: &[bool],
-    batch: usize,
-    beta: f32,
-    eps: f32,
-    parallel: bool,
-) -> Option<NonFinite> {
+/// `h = b + sum_blocks rho(s_pre) W^T` for `rows` rows of `a` (both nets' batches), on
+/// layers that are not hard clamped everywhere.
+fn forward(net: &Network, a: &[f32], h: &mut [f32], rows: usize, layer_hard: &[bool], parallel: bool) {
     let n = net.n_neurons();
     let layers = net.topology.layers();
-    let act = cfg.activation;
-    // 1. h = b + sum_blocks rho(s_pre) W^T, for layers that are not entirely hard clamped.
     for (l, layer) in layers.iter().enumerate() {
         if layer_hard[l] {
             continue;
         }
-        for b in 0..batch {
-            st.h[b * n + layer.offset..b * n + layer.offset + layer.size].copy_from_slice(&net.bias[layer.range()]);
+        for r in 0..rows {
+            h[r * n + layer.offset..r * n + layer.offset + layer.size].copy_from_slice(&net.bias[layer.range()]);
         }
     }
     for blk in &net.blocks {
@@ -402,17 +403,38 @@ fn integrate(
         }
         let (po, pr) = (&layers[blk.post], &layers[blk.pre]);
         gemm(
-            batch,
+            rows,
             pr.size,
             po.size,
             1.0,
-            View { data: &st.a, off: pr.offset, rs: n, cs: 1 },
+            View { data: a, off: pr.offset, rs: n, cs: 1 },
             View { data: &blk.w, off: 0, rs: 1, cs: pr.size },
             1.0,
-            ViewMut { data: &mut st.h, off: po.offset, rs: n, cs: 1 },
+            ViewMut { data: h, off: po.offset, rs: n, cs: 1 },
             parallel,
         );
     }
+}
+
+/// The fused elementwise step of one net (eq. 1, 5, 19-20) from its net inputs `h`;
+/// updates `s`, `v`, `a = rho(s)`, `g` and `max_force`. Returns the first non-finite state.
+#[allow(clippy::too_many_arguments)]
+fn step(
+    net: &Network,
+    cfg: &Config,
+    st: &mut NetState,
+    a: &mut [f32],
+    h: &[f32],
+    target: &[f32],
+    clamp: &[Clamp],
+    layer_hard: &[bool],
+    batch: usize,
+    beta: f32,
+    eps: f32,
+) -> Option<NonFinite> {
+    let n = net.n_neurons();
+    let layers = net.topology.layers();
+    let act = cfg.activation;
     // 2. fused elementwise step.
     let m = cfg.momentum;
     let smoothing = cfg.smoothing > 0.0;
@@ -425,7 +447,7 @@ fn integrate(
                 for idx in r {
                     st.s[idx] = target[idx];
                     st.v[idx] = 0.0;
-                    st.a[idx] = act.rho(target[idx]);
+                    a[idx] = act.rho(target[idx]);
                 }
                 continue;
             }
@@ -435,24 +457,24 @@ fn integrate(
                     Clamp::Hard => {
                         st.s[idx] = t;
                         st.v[idx] = 0.0;
-                        st.a[idx] = act.rho(t);
+                        a[idx] = act.rho(t);
                     }
                     mode => {
                         let s = st.s[idx];
                         let rp = match act {
                             Activation::Sigmoid4 => {
-                                let a = st.a[idx];
+                                let a = a[idx];
                                 4.0 * a * (1.0 - a)
                             }
                             Activation::HardSigmoid => act.rho_prime(s),
                         };
-                        let ds = rp * st.h[idx] - s;
+                        let ds = rp * h[idx] - s;
                         let force = if mode == Clamp::Soft { ds + beta * (t - s) } else { ds };
                         let v = m * force + (1.0 - m) * st.v[idx];
                         let s_new = act.clip_state(s + eps * v);
                         st.v[idx] = v;
                         st.s[idx] = s_new;
-                        st.a[idx] = act.rho(s_new);
+                        a[idx] = act.rho(s_new);
                         if smoothing {
                             st.g[idx] = ds * rp;
                         }
