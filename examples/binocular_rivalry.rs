@@ -13,6 +13,9 @@ use clap::Parser;
 mod common;
 
 #[derive(Parser)]
+#[command(
+    about = "Binocular rivalry (figure 3): train on 4 one-hot patterns, hold [1,1,0,0], count perception switches"
+)]
 struct Args {
     #[command(flatten)]
     common: common::ToyArgs,

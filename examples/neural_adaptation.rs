@@ -11,6 +11,7 @@ use clap::Parser;
 mod common;
 
 #[derive(Parser)]
+#[command(about = "Neural adaptation (figure 4): overshoot and undershoot of a step input, four configurations")]
 struct Args {
     #[command(flatten)]
     common: common::ToyArgs,

@@ -10,6 +10,7 @@ use clap::Parser;
 mod common;
 
 #[derive(Parser)]
+#[command(about = "Relationships between states (tables 3, 4): nets trained on i -> i+1 and i -> i+3")]
 struct Args {
     #[command(flatten)]
     common: common::ToyArgs,

@@ -8,6 +8,7 @@ use astdp::plot::{Panel, Series, panels_svg};
 use clap::Parser;
 
 #[derive(Parser)]
+#[command(about = "STDP curves (figure 6): total dW of one synapse against the pre/post window offset")]
 struct Args {
     /// Folder for the SVG and JSON.
     #[arg(long, default_value = "plots")]

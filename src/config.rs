@@ -62,11 +62,23 @@ pub struct FakeTargetConfig {
     /// `true`: a jump from the current state, `s_strong + sign(dz) t_c` (an alternative
     /// reading: the fake target pushes a neuron further in the direction it is moving).
     pub relative: bool,
+    /// `false`: fire with probability `min(1, |dz| / (k dzm))` (the model notes: relative to
+    /// the neuron's recent `|dz|`). `true`: `min(1, k |dz|)`, the OCR's literal eq. 17
+    /// (`P = k dz`: a neuron whose `dz` stays large keeps firing; `dzm` is unused).
+    pub linear: bool,
 }
 
 impl Default for FakeTargetConfig {
     fn default() -> Self {
-        FakeTargetConfig { enabled: true, k: 50.0, t_c: 0.25, m_avg: 0.05, dzm_init: 0.05, relative: false }
+        FakeTargetConfig {
+            enabled: true,
+            k: 50.0,
+            t_c: 0.25,
+            m_avg: 0.05,
+            dzm_init: 0.05,
+            relative: false,
+            linear: false,
+        }
     }
 }
 

@@ -281,7 +281,8 @@ impl TwinState {
                     let m = f.m_avg * d.abs() + (1.0 - f.m_avg) * self.dzm[idx];
                     self.dzm[idx] = m;
                     let u: f32 = rng.random();
-                    if d.abs() > u * f.k * m {
+                    let fire = if f.linear { u < f.k * d.abs() } else { d.abs() > u * f.k * m };
+                    if fire {
                         let base = if f.relative { self.strong.s[idx] } else { 0.0 };
                         self.target[idx] = base + d.signum() * f.t_c;
                         self.clamp[idx] = Clamp::Soft;
@@ -641,6 +642,15 @@ mod tests {
         }
         tw.fake_targets(&net, &rel, &mut rng);
         assert!((tw.target[1] - 0.85).abs() < 1e-6, "{}", tw.target[1]);
+        // the literal reading of eq. 17: p = min(1, k |dz|) = 2.5 * 0.1 = 0.25, whatever dzm
+        let lin =
+            Config { fake_target: crate::config::FakeTargetConfig { linear: true, k: 2.5, ..cfg.fake_target }, ..cfg };
+        for i in 0..b {
+            tw.dz[2 * i + 1] = -0.1;
+            tw.dzm[2 * i + 1] = 1e-6;
+        }
+        let p = tw.fake_targets(&net, &lin, &mut rng) as f64 / b as f64;
+        assert!((p - 0.25).abs() < 0.015, "{p}");
         // with k * m_avg <= 1 a jump in |dz| fires with probability 1
         cfg.fake_target.k = 1.0;
         for i in 0..b {

@@ -3,7 +3,8 @@
 use std::ops::Range;
 use std::path::PathBuf;
 
-/// `--seed`, `--config` and `--out-dir`, flattened into each toy example's arguments.
+// `--seed`, `--config` and `--out-dir`, flattened into each toy example's arguments
+// (a plain comment: a doc comment would become the examples' --help text).
 #[derive(clap::Args, Debug)]
 pub struct ToyArgs {
     /// First seed.

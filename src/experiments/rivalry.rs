@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{mean_std, train_toy};
-use crate::config::Config;
+use crate::config::{Config, FakeTargetConfig};
 use crate::error::Error;
 use crate::probe::{ProbeSpec, Recording};
 use crate::sim::{Event, Simulation};
@@ -33,6 +33,10 @@ pub struct RivalryConfig {
     pub learn_during_test: bool,
     /// Record every this many ticks (for the plot; perception uses every tick).
     pub record_every: u64,
+    /// Fake-target settings while the ambiguous input is held, when they differ from
+    /// training's (`None`: the same as `model.fake_target`). Its `enabled` is ignored:
+    /// the run has them on, the control off.
+    pub test_fake_target: Option<FakeTargetConfig>,
 }
 
 impl Default for RivalryConfig {
@@ -47,6 +51,7 @@ impl Default for RivalryConfig {
             hysteresis: 0.05,
             learn_during_test: true,
             record_every: 25,
+            test_fake_target: None,
         }
     }
 }
@@ -123,6 +128,9 @@ pub fn dominance(percept: &[bool]) -> (usize, Vec<u64>) {
 fn hold_ambiguous(sim: &mut Simulation, cfg: &RivalryConfig, fake: bool, every: u64) -> Result<usize, Error> {
     let t0 = sim.now();
     let end = t0 + cfg.test_ticks;
+    if let Some(f) = cfg.test_fake_target {
+        sim.set_config(Config { fake_target: FakeTargetConfig { enabled: true, ..f }, ..cfg.model }.validate()?);
+    }
     sim.schedule(t0, Event::SetLearning(cfg.learn_during_test))?;
     sim.schedule(t0, Event::SetFakeTarget(fake))?;
     sim.present(t0, 0, vec![1.0, 1.0, 0.0, 0.0], Clamp::Soft)?;
