@@ -43,3 +43,8 @@ run supervised_decay_15k $bin/mnist --mode supervised --epochs 1 --seed 1 --conf
 run supervised_decay_20k_2ep $bin/mnist --mode supervised --epochs 2 --seed 1 --config configs/decay_20k.json
 # EP baseline with EP's own symmetric rule and symmetric initial weights
 run ep_symmetric $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/ep_symmetric_decay_20k.json
+run unsupervised_decay_15k $bin/mnist --mode unsupervised --epochs 1 --seed 1 --config configs/decay_15k.json
+run deep2_no_fake_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake_decay_10k.json
+run deep3_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512,512 --config configs/deep_decay_10k.json
+run no_fake_decay_15k $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/no_fake_decay_15k.json
+run deep3_no_fake_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512,512 --config configs/deep_no_fake_decay_10k.json
