@@ -48,3 +48,4 @@ run deep2_no_fake_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --h
 run deep3_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512,512 --config configs/deep_decay_10k.json
 run no_fake_decay_15k $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/no_fake_decay_15k.json
 run deep3_no_fake_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512,512 --config configs/deep_no_fake_decay_10k.json
+run deep2_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_decay_10k.json
