@@ -214,3 +214,43 @@ fn frozen_layers_keep_their_weights() {
     assert_ne!(before.bias[6..9], after.bias[6..9]);
     assert_eq!(before.bias[9..], after.bias[9..]);
 }
+
+/// Largest |W_ij - W_ji| over connected pairs of the 4 + 8 toy net.
+fn max_asymmetry(net: &Network) -> f32 {
+    let n = net.n_neurons();
+    let mut worst = 0.0f32;
+    for i in 0..n {
+        for j in 0..n {
+            if let (Some(a), Some(b)) = (net.weight(i, j), net.weight(j, i)) {
+                worst = worst.max((a - b).abs());
+            }
+        }
+    }
+    worst
+}
+
+#[test]
+fn ep_rule_keeps_symmetric_weights_symmetric_and_astdp_does_not() {
+    let run = |rule: astdp::Rule| {
+        let mut rng = rng_from_seed(4);
+        let mut net = Network::random(Topology::toy(4, 8).unwrap(), &mut rng);
+        net.symmetrize();
+        assert!(max_asymmetry(&net) < 1e-7);
+        let mut cfg = Config { alpha: 0.05, rule, ..Config::default() };
+        cfg.fake_target.enabled = false;
+        let mut sim = Simulation::new(net, cfg.validate().unwrap(), 2, rng).unwrap();
+        for k in 0..8u64 {
+            let mut x = vec![0.0; 8];
+            x[(k % 4) as usize] = 1.0;
+            x[4 + ((k + 1) % 4) as usize] = 1.0;
+            sim.present(k * 50, 0, x, Clamp::Soft).unwrap();
+        }
+        sim.schedule_ticks(0, 400).unwrap();
+        sim.run().unwrap();
+        max_asymmetry(sim.network())
+    };
+    let (ep, astdp) = (run(astdp::Rule::SymmetricEp), run(astdp::Rule::Astdp));
+    // the two halves of each update differ only by float rounding
+    assert!(ep < 1e-5, "EP asymmetry {ep}");
+    assert!(astdp > 1e-3, "aSTDP asymmetry {astdp}");
+}
