@@ -12,6 +12,9 @@ struct Args {
     /// Folder with the `mnist_*.json` results; the SVG is written there too.
     #[arg(long, default_value = "plots")]
     dir: std::path::PathBuf,
+    /// Only these runs (names without `mnist_` and `.json`, comma separated); default all.
+    #[arg(long, value_delimiter = ',')]
+    runs: Option<Vec<String>>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -23,6 +26,17 @@ fn main() -> anyhow::Result<()> {
         })
         .collect();
     names.sort();
+    if let Some(runs) = &args.runs {
+        let stem = |p: &std::path::PathBuf| {
+            p.file_stem().and_then(|s| s.to_str()).map(|s| s.trim_start_matches("mnist_").to_string())
+        };
+        for r in runs {
+            if !names.iter().any(|p| stem(p).as_deref() == Some(r.as_str())) {
+                anyhow::bail!("no results file {}/mnist_{r}.json", args.dir.display());
+            }
+        }
+        names.retain(|p| stem(p).is_some_and(|s| runs.contains(&s)));
+    }
     let (mut acc, mut sym) = (Vec::new(), Vec::new());
     for (k, path) in names.iter().enumerate() {
         let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)?;
