@@ -47,7 +47,7 @@ run unsupervised_decay_15k $bin/mnist --mode unsupervised --epochs 1 --seed 1 --
 run deep2_no_fake_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake_decay_10k.json
 run deep3_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512,512 --config configs/deep_decay_10k.json
 run no_fake_decay_15k $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/no_fake_decay_15k.json
-run deep3_no_fake_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512,512 --config configs/deep_no_fake_decay_10k.json
+run ep_symmetric_2ep $bin/mnist --mode supervised --epochs 2 --seed 1 --config configs/ep_symmetric_decay_40k.json
 run deep2_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_decay_10k.json
 # the curves plot (a readable subset of the runs)
-$bin/mnist_curves --runs supervised_decay_20k_2ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric,deep2_decay_10k,deep2_no_fake_decay_10k,deep3_decay_10k,deep3_no_fake_decay_10k,ep,deep2
+$bin/mnist_curves --runs supervised_decay_20k_2ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric,deep2_decay_10k,deep2_no_fake_decay_10k,deep3_decay_10k,ep_symmetric_2ep,ep,deep2
