@@ -257,6 +257,7 @@ fn main() -> anyhow::Result<()> {
         "test_accuracy": ev.accuracy,
         "inference_steps_mean": ev.inference_steps_mean,
         "converged": ev.converged,
+        "settled_steps_mean": ev.settled_steps_mean,
         "accuracy_at": ev.accuracy_at,
         "wall_s": start.elapsed().as_secs_f64(),
         "samples_per_s": if log.train_wall > 0.0 { trained as f64 / log.train_wall } else { 0.0 },

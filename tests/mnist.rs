@@ -42,6 +42,9 @@ fn supervised_end_to_end_beats_chance() {
     eprintln!("held-out accuracy {:.3}, inference steps {:.1}", ev.accuracy, ev.inference_steps_mean);
     assert_eq!(ev.samples, 500);
     assert!(ev.accuracy >= 0.40, "accuracy {}", ev.accuracy);
+    // per sample, "settled for good" comes no earlier than "first below tol"
+    assert!(ev.settled_steps_mean >= ev.inference_steps_mean, "{ev:?}");
+    assert!(ev.settled_steps_mean <= 40.0 && ev.inference_steps_mean >= 1.0, "{ev:?}");
 }
 
 /// Two epochs straight equal one epoch, save, load, one more epoch, bit for bit.

@@ -138,6 +138,11 @@ pub struct Evaluation {
     pub inference_steps_mean: f64,
     /// Fraction of samples that converged within `test_iters`.
     pub converged: f64,
+    /// Mean ticks until max |ds| < tol *for the rest of the test window* (one more than
+    /// the last tick at or above tol; `test_iters` for a sample still moving at the end).
+    /// Stricter than `inference_steps_mean`, which a momentary lull can end early.
+    #[serde(default)]
+    pub settled_steps_mean: f64,
     /// `(k, accuracy)`: the output argmax read after k = 10, 20, 40, ... and
     /// `test_iters` iterations of the same test pass.
     pub accuracy_at: Vec<(u64, f64)>,
@@ -364,7 +369,7 @@ impl Trainer {
             (0..).map(|i| 10u64 << i).take_while(|&k| k < self.cfg.test_iters).chain([self.cfg.test_iters]).collect();
         let mut correct_at = vec![0usize; checkpoints.len()];
         let out_range = self.sim.network().topology.layers()[1].range();
-        let (mut correct, mut steps_sum, mut conv) = (0usize, 0u64, 0usize);
+        let (mut correct, mut steps_sum, mut conv, mut settled_sum) = (0usize, 0u64, 0usize, 0u64);
         for idx in self.batches(data.len(), false) {
             let (x, y, real) = self.gather(data, &idx);
             let t0 = self.sim.now();
@@ -372,12 +377,15 @@ impl Trainer {
             self.sim.schedule(t0, Event::ClearTargets { neurons: out_range.clone() })?;
             self.sim.schedule_ticks(t0, self.cfg.test_iters)?;
             let mut steps: Vec<Option<u64>> = vec![None; real];
+            let mut last_moving = vec![0u64; real];
             for k in 1..=self.cfg.test_iters {
                 self.sim.run_until(t0 + k)?;
                 let mf = &self.sim.twin().weak.max_force;
                 for (b, s) in steps.iter_mut().enumerate() {
-                    if s.is_none() && mf[b] < self.cfg.inference_tol {
-                        *s = Some(k);
+                    if mf[b] < self.cfg.inference_tol {
+                        s.get_or_insert(k);
+                    } else {
+                        last_moving[b] = k;
                     }
                 }
                 if let Some(c) = checkpoints.iter().position(|&p| p == k) {
@@ -387,6 +395,7 @@ impl Trainer {
             correct += (0..real).filter(|&b| self.output_argmax(b) == y[b] as usize).count();
             steps_sum += steps.iter().map(|s| s.unwrap_or(self.cfg.test_iters)).sum::<u64>();
             conv += steps.iter().filter(|s| s.is_some()).count();
+            settled_sum += last_moving.iter().map(|&k| (k + 1).min(self.cfg.test_iters)).sum::<u64>();
         }
         self.sim.apply(Event::SetLearning(was_learning))?;
         let n = data.len().max(1) as f64;
@@ -395,6 +404,7 @@ impl Trainer {
             accuracy: correct as f64 / n,
             inference_steps_mean: steps_sum as f64 / n,
             converged: conv as f64 / n,
+            settled_steps_mean: settled_sum as f64 / n,
             accuracy_at: checkpoints.iter().zip(&correct_at).map(|(&k, &c)| (k, c as f64 / n)).collect(),
         })
     }
