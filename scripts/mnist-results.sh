@@ -44,10 +44,14 @@ run supervised_decay_20k_2ep $bin/mnist --mode supervised --epochs 2 --seed 1 --
 # EP baseline with EP's own symmetric rule and symmetric initial weights
 run ep_symmetric $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/ep_symmetric_decay_20k.json
 run unsupervised_decay_15k $bin/mnist --mode unsupervised --epochs 1 --seed 1 --config configs/decay_15k.json
+# (rerun: the same two rows as above, now also measuring settled_steps_mean)
+run infer_fake_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --train-samples 10000
+run infer_no_fake_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --train-samples 10000 --config configs/astdp_no_fake.json
 run deep2_no_fake_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake_decay_10k.json
-run deep3_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512,512 --config configs/deep_decay_10k.json
+# (alpha 0.02 with half-life 10k collapsed at two layers, as constant 0.02 did: start at 0.005)
+run deep2_alpha_0.005_decay_20k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_alpha_0.005_decay_20k.json
+run deep2_no_fake_alpha_0.005_decay_20k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_20k.json
+run deep3_alpha_0.005_decay_20k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512,512 --config configs/deep_alpha_0.005_decay_20k.json
 run no_fake_decay_15k $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/no_fake_decay_15k.json
-run ep_symmetric_2ep $bin/mnist --mode supervised --epochs 2 --seed 1 --config configs/ep_symmetric_decay_40k.json
-run deep2_decay_10k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_decay_10k.json
 # the curves plot (a readable subset of the runs)
-$bin/mnist_curves --runs supervised_decay_20k_2ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric,deep2_decay_10k,deep2_no_fake_decay_10k,deep3_decay_10k,ep_symmetric_2ep,ep,deep2
+$bin/mnist_curves --runs supervised_decay_20k_2ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric,deep2_alpha_0.005_decay_20k,deep2_no_fake_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,deep2_no_fake_decay_10k,ep,deep2
