@@ -95,15 +95,24 @@ pub(crate) fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: View, b: View, b
     split(&run, 0, len, threads);
 }
 
-/// Runs `f` on `parts` consecutive pieces of `lo..hi` (boundaries on multiples of 8), by
-/// recursive `rayon::join` (no heap allocation, unlike spawning into a scope).
+/// Split points are multiples of this, itself a multiple of every `matrixmultiply`
+/// micro-kernel's tile size (8 x 8 on AVX2, 16 x 16 on AVX-512). The kernel rounds a
+/// partial edge tile differently from a full one (separate multiply and add instead of
+/// a fused update), so a split that is not tile-aligned moves the edge tiles and
+/// changes the last bits: parallel and serial runs would no longer be bit-identical
+/// (this happened with splits on multiples of 8 on an AVX-512 machine).
+const SPLIT_ALIGN: usize = 64;
+
+/// Runs `f` on `parts` consecutive pieces of `lo..hi` (boundaries on multiples of
+/// [`SPLIT_ALIGN`]), by recursive `rayon::join` (no heap allocation, unlike spawning
+/// into a scope).
 fn split<F: Fn(usize, usize) + Sync>(f: &F, lo: usize, hi: usize, parts: usize) {
-    if parts <= 1 || hi - lo < 16 {
+    if parts <= 1 || hi - lo < 2 * SPLIT_ALIGN {
         f(lo, hi);
         return;
     }
     let left = parts / 2;
-    let mid = (lo + ((hi - lo) * left / parts).next_multiple_of(8)).min(hi);
+    let mid = (lo + ((hi - lo) * left / parts).next_multiple_of(SPLIT_ALIGN)).min(hi);
     rayon::join(|| split(f, lo, mid, left), || split(f, mid, hi, parts - left));
 }
 
@@ -239,6 +248,36 @@ mod tests {
                     assert!((*x as f64 - (0.5 + 2.0 * w)).abs() < 1e-3, "{m}x{k}x{n}: {x} vs {w}");
                 }
             }
+        }
+    }
+
+    /// Regression: splits on multiples of 8 moved the AVX-512 kernel's 16-wide edge tiles,
+    /// so the split product differed from the serial one in the last bits.
+    #[test]
+    fn split_products_are_bit_identical_to_serial_ones() {
+        // column splits (n > m) and row splits (m > n), sizes that are not tile multiples,
+        // all above the parallel threshold
+        for &(m, k, n) in &[(64, 300, 200), (200, 32, 300), (300, 64, 100), (150, 100, 90)] {
+            assert!(m * k * n > PARALLEL);
+            let a: Vec<f32> = (0..m * k).map(|i| ((i * 37 % 101) as f32 - 50.0) / 37.0).collect();
+            let b: Vec<f32> = (0..k * n).map(|i| ((i * 53 % 97) as f32 - 48.0) / 53.0).collect();
+            let run = |par: bool| {
+                let mut c: Vec<f32> = (0..m * n).map(|i| (i % 7) as f32 / 3.0).collect();
+                gemm(
+                    m,
+                    k,
+                    n,
+                    0.3,
+                    View { data: &a, off: 0, rs: k, cs: 1 },
+                    View { data: &b, off: 0, rs: n, cs: 1 },
+                    0.9,
+                    ViewMut { data: &mut c, off: 0, rs: n, cs: 1 },
+                    par,
+                );
+                c.iter().map(|x| x.to_bits()).collect::<Vec<u32>>()
+            };
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+            assert_eq!(pool.install(|| run(true)), run(false), "{m}x{k}x{n}");
         }
     }
 
