@@ -73,7 +73,7 @@ pub struct ReadmeDoctests;
 pub use activation::Activation;
 pub use config::{BatchReduction, Config, DzSign, FakeTargetConfig, Rule, ValidConfig};
 pub use error::{ConfigError, Error, SimError};
-pub use linalg::measure_sgemm_gflops;
+pub use linalg::{SgemmRate, measure_sgemm_gflops};
 pub use network::Network;
 pub use probe::{ProbeSpec, Recording};
 pub use sim::{Event, SimRng, Simulation, rng_from_seed};

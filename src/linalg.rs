@@ -112,7 +112,10 @@ fn split<F: Fn(usize, usize) + Sync>(f: &F, lo: usize, hi: usize, parts: usize) 
         return;
     }
     let left = parts / 2;
-    let mid = (lo + ((hi - lo) * left / parts).next_multiple_of(SPLIT_ALIGN)).min(hi);
+    // the nearest aligned point to an even share (rounding up would unbalance 784 columns
+    // as 448 + 336 instead of 384 + 400)
+    let share = (hi - lo) * left / parts;
+    let mid = (lo + (share + SPLIT_ALIGN / 2) / SPLIT_ALIGN * SPLIT_ALIGN).clamp(lo + SPLIT_ALIGN, hi);
     rayon::join(|| split(f, lo, mid, left), || split(f, mid, hi, parts - left));
 }
 
@@ -183,15 +186,26 @@ fn small(m: usize, k: usize, n: usize, alpha: f32, a: View, b: View, beta: f32, 
     }
 }
 
-/// Measures the GEMM kernel this crate uses on an `m x k` by `k x n` f32 problem, split
-/// across all of rayon's threads as in training; returns GFLOP/s (2 m k n per product),
-/// the best of `reps` runs after one warm-up.
-pub fn measure_sgemm_gflops(m: usize, k: usize, n: usize, reps: usize) -> f64 {
+/// The GEMM kernel's speed on an `m x k` by `k x n` f32 product on all of rayon's threads,
+/// for benchmarks: the product is repeated for at least `min_seconds` (and at least
+/// twice; the first, warm-up, repetition is not counted).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SgemmRate {
+    /// Total FLOPs over total time: what the kernel sustains (clock speeds under sustained
+    /// vector load included), comparable with a model's average over a run.
+    pub sustained_gflops: f64,
+    /// The fastest single repetition: a short burst, at the highest clock speed.
+    pub burst_gflops: f64,
+    /// Repetitions timed.
+    pub reps: usize,
+}
+
+/// Measures [`SgemmRate`] (see there).
+pub fn measure_sgemm_gflops(m: usize, k: usize, n: usize, min_seconds: f64) -> SgemmRate {
     let a: Vec<f32> = (0..m * k).map(|i| (i % 7) as f32 * 0.1).collect();
     let b: Vec<f32> = (0..k * n).map(|i| (i % 5) as f32 * 0.1).collect();
     let mut c = vec![0.0f32; m * n];
-    let mut best = f64::MAX;
-    for r in 0..=reps {
+    let mut run = || {
         let t = std::time::Instant::now();
         gemm(
             m,
@@ -204,11 +218,18 @@ pub fn measure_sgemm_gflops(m: usize, k: usize, n: usize, reps: usize) -> f64 {
             ViewMut { data: &mut c, off: 0, rs: n, cs: 1 },
             true,
         );
-        if r > 0 {
-            best = best.min(t.elapsed().as_secs_f64());
-        }
+        t.elapsed().as_secs_f64()
+    };
+    run();
+    let (mut total, mut best, mut reps) = (0.0f64, f64::MAX, 0usize);
+    while reps < 2 || total < min_seconds {
+        let dt = run();
+        total += dt;
+        best = best.min(dt);
+        reps += 1;
     }
-    2.0 * (m * k * n) as f64 / best / 1e9
+    let flop = 2.0 * (m * k * n) as f64;
+    SgemmRate { sustained_gflops: flop * reps as f64 / total / 1e9, burst_gflops: flop / best / 1e9, reps }
 }
 
 #[cfg(test)]
