@@ -262,6 +262,7 @@ fn main() -> anyhow::Result<()> {
         "wall_s": start.elapsed().as_secs_f64(),
         "samples_per_s": if log.train_wall > 0.0 { trained as f64 / log.train_wall } else { 0.0 },
         "symmetry": trainer.symmetry,
+        "weight_rms": trainer.weight_rms,
         "history": log.history,
         "config": trainer.cfg,
         "command": std::env::args().collect::<Vec<_>>().join(" "),

@@ -53,5 +53,12 @@ run deep2_alpha_0.005_decay_20k $bin/mnist --mode supervised --epochs 1 --seed 1
 run deep2_no_fake_alpha_0.005_decay_20k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_20k.json
 run deep3_alpha_0.005_decay_20k $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512,512 --config configs/deep_alpha_0.005_decay_20k.json
 run no_fake_decay_15k $bin/mnist --mode supervised --epochs 1 --seed 1 --config configs/no_fake_decay_15k.json
+# three epochs on a slower schedule: the 92% target of the paper's Table 1
+run supervised_decay_30k_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --config configs/decay_30k.json
+# the three-layer net that collapsed above, with weight decay (the collapse is a runaway of
+# the symmetric part of W: decay bounds it)
+run deep3_alpha_0.005_decay_20k_wd $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512,512 --config configs/deep_alpha_0.005_decay_20k_wd.json
+# EP baseline over three epochs
+run ep_symmetric_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --config configs/ep_symmetric_decay_40k.json
 # the curves plot (a readable subset of the runs)
 $bin/mnist_curves --runs supervised_decay_20k_2ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric,deep2_alpha_0.005_decay_20k,deep2_no_fake_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,deep2_no_fake_decay_10k,ep,deep2

@@ -163,6 +163,10 @@ pub struct Trainer {
     pub samples_seen: u64,
     /// `(samples_seen, corr(W_ij, W_ji))` logged every 10 batches (section 4.2).
     pub symmetry: Vec<(u64, f64)>,
+    /// `(samples_seen, [(block, RMS weight)])` logged with `symmetry` (see
+    /// [`Network::block_rms`]).
+    #[serde(default)]
+    pub weight_rms: Vec<(u64, Vec<(String, f64)>)>,
 }
 
 fn one_hot_rows(labels: &[u8]) -> Vec<f32> {
@@ -189,7 +193,8 @@ impl Trainer {
         }
         let sim = Simulation::new(net, cfg.model.validate()?, cfg.batch, rng)?;
         let sym = sim.network().symmetry_correlation().unwrap_or(f64::NAN);
-        Ok(Trainer { cfg, sim, epochs_done: 0, seed, samples_seen: 0, symmetry: vec![(0, sym)] })
+        let weight_rms = vec![(0, sim.network().block_rms())];
+        Ok(Trainer { cfg, sim, epochs_done: 0, seed, samples_seen: 0, symmetry: vec![(0, sym)], weight_rms })
     }
 
     fn batches(&mut self, n: usize, shuffle: bool) -> Vec<Vec<usize>> {
@@ -332,6 +337,7 @@ impl Trainer {
             if (seen / self.cfg.batch).is_multiple_of(10) || seen == data.len() {
                 let sym = self.sim.network().symmetry_correlation().unwrap_or(f64::NAN);
                 self.symmetry.push((self.samples_seen, sym));
+                self.weight_rms.push((self.samples_seen, self.sim.network().block_rms()));
             }
             let metric = match mode {
                 Mode::Supervised | Mode::OutputOnly => correct as f64 / seen as f64,
