@@ -32,13 +32,23 @@ fn main() -> anyhow::Result<()> {
     let mut cfg: RivalryConfig = args.common.load_config()?;
     cfg.test_ticks = args.test_ticks;
     let mut results = Vec::new();
-    println!("seed  switches  control_switches  mean_duration  cv     gamma_shape  fraction_A");
+    println!(
+        "seed  switches  control_switches  mean_duration  cv     gamma_shape  fraction_A  sd(A-B)  control_sd(A-B)"
+    );
     for seed in args.common.seeds(args.seeds) {
         let r = run(&cfg, seed)?;
         let s = &r.summary;
         println!(
-            "{:>4}  {:>8}  {:>16}  {:>13.1}  {:>5.2}  {:>11.2}  {:>10.2}",
-            seed, s.switches, s.control_switches, s.mean_duration, s.cv, s.gamma_shape, s.fraction_a
+            "{:>4}  {:>8}  {:>16}  {:>13.1}  {:>5.2}  {:>11.2}  {:>10.2}  {:>7.3}  {:>15.3}",
+            seed,
+            s.switches,
+            s.control_switches,
+            s.mean_duration,
+            s.cv,
+            s.gamma_shape,
+            s.fraction_a,
+            s.ab_sd,
+            s.control_ab_sd
         );
         results.push(r);
     }

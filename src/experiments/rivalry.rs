@@ -89,6 +89,13 @@ pub struct RivalrySummary {
     pub fraction_a: f64,
     /// Switches in the same run with fake targets off.
     pub control_switches: usize,
+    /// Standard deviation of `s_weak(A) - s_weak(B)` over the held window: near 0 when
+    /// the net sits at one fixed state (no competition to switch), large when it moves.
+    #[serde(default)]
+    pub ab_sd: f64,
+    /// The same without fake targets.
+    #[serde(default)]
+    pub control_ab_sd: f64,
 }
 
 /// Perception over time from traces of neurons A and B: `true` while A dominates.
@@ -157,6 +164,11 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
     let cid = hold_ambiguous(&mut control, cfg, false, 1)?;
     let crec = control.recording(cid).expect("probe");
     let (control_switches, _) = dominance(&perception(&crec.s_weak[0], &crec.s_weak[1], cfg.hysteresis));
+    let ab_sd = |a: &[f32], b: &[f32]| {
+        let d: Vec<f64> = a.iter().zip(b).map(|(&x, &y)| (x - y) as f64).collect();
+        mean_std(&d).1
+    };
+    let (ab, control_ab) = (ab_sd(&full.s_weak[0], &full.s_weak[1]), ab_sd(&crec.s_weak[0], &crec.s_weak[1]));
 
     let d: Vec<f64> = durations.iter().map(|&x| x as f64).collect();
     let (mean, std) = mean_std(&d);
@@ -192,6 +204,8 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
             dominance_durations: durations,
             fraction_a,
             control_switches,
+            ab_sd: ab,
+            control_ab_sd: control_ab,
         },
         hidden_recorded: (4..4 + cfg.hidden.min(4)).collect(),
         recording,
