@@ -161,9 +161,10 @@ fn train_stage(
         log.train_wall += wall;
         let ev = trainer.evaluate(test)?;
         eprintln!(
-            "epoch {epoch} ({mode:?}): train {metric_name} {metric:.4}, test accuracy {:.4}, inference steps {:.1}, {:.1} samples/s",
+            "epoch {epoch} ({mode:?}): train {metric_name} {metric:.4}, test accuracy {:.4}, inference steps {:.1}, decision steps {:.1}, {:.1} samples/s",
             ev.accuracy,
             ev.inference_steps_mean,
+            ev.decision_steps_mean,
             train.len() as f64 / wall
         );
         log.history.push(serde_json::json!({
@@ -258,6 +259,7 @@ fn main() -> anyhow::Result<()> {
         "inference_steps_mean": ev.inference_steps_mean,
         "converged": ev.converged,
         "settled_steps_mean": ev.settled_steps_mean,
+        "decision_steps_mean": ev.decision_steps_mean,
         "accuracy_at": ev.accuracy_at,
         "wall_s": start.elapsed().as_secs_f64(),
         "samples_per_s": if log.train_wall > 0.0 { trained as f64 / log.train_wall } else { 0.0 },

@@ -143,6 +143,11 @@ pub struct Evaluation {
     /// Stricter than `inference_steps_mean`, which a momentary lull can end early.
     #[serde(default)]
     pub settled_steps_mean: f64,
+    /// Mean decision time: ticks until the output argmax stops changing (the first tick
+    /// from which it stays at its final value). Not the paper's criterion: it asks when the
+    /// answer is there, not when the states stop moving.
+    #[serde(default)]
+    pub decision_steps_mean: f64,
     /// `(k, accuracy)`: the output argmax read after k = 10, 20, 40, ... and
     /// `test_iters` iterations of the same test pass.
     pub accuracy_at: Vec<(u64, f64)>,
@@ -179,6 +184,23 @@ fn one_hot_rows(labels: &[u8]) -> Vec<f32> {
 
 fn argmax(x: &[f32]) -> usize {
     x.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)
+}
+
+/// Tracks one test sample's output argmax over ticks: `since` is the first tick from
+/// which it has kept its current value (the decision time, once the pass ends).
+#[derive(Debug, Clone, Copy, Default)]
+struct Decision {
+    label: Option<usize>,
+    since: u64,
+}
+
+impl Decision {
+    fn observe(&mut self, tick: u64, argmax: usize) {
+        if self.label != Some(argmax) {
+            self.label = Some(argmax);
+            self.since = tick;
+        }
+    }
 }
 
 impl Trainer {
@@ -376,6 +398,7 @@ impl Trainer {
         let mut correct_at = vec![0usize; checkpoints.len()];
         let out_range = self.sim.network().topology.layers()[1].range();
         let (mut correct, mut steps_sum, mut conv, mut settled_sum) = (0usize, 0u64, 0usize, 0u64);
+        let mut decision_sum = 0u64;
         for idx in self.batches(data.len(), false) {
             let (x, y, real) = self.gather(data, &idx);
             let t0 = self.sim.now();
@@ -384,8 +407,12 @@ impl Trainer {
             self.sim.schedule_ticks(t0, self.cfg.test_iters)?;
             let mut steps: Vec<Option<u64>> = vec![None; real];
             let mut last_moving = vec![0u64; real];
+            let mut decisions = vec![Decision::default(); real];
             for k in 1..=self.cfg.test_iters {
                 self.sim.run_until(t0 + k)?;
+                for (b, d) in decisions.iter_mut().enumerate() {
+                    d.observe(k, self.output_argmax(b));
+                }
                 let mf = &self.sim.twin().weak.max_force;
                 for (b, s) in steps.iter_mut().enumerate() {
                     if mf[b] < self.cfg.inference_tol {
@@ -402,6 +429,7 @@ impl Trainer {
             steps_sum += steps.iter().map(|s| s.unwrap_or(self.cfg.test_iters)).sum::<u64>();
             conv += steps.iter().filter(|s| s.is_some()).count();
             settled_sum += last_moving.iter().map(|&k| (k + 1).min(self.cfg.test_iters)).sum::<u64>();
+            decision_sum += decisions.iter().map(|d| d.since).sum::<u64>();
         }
         self.sim.apply(Event::SetLearning(was_learning))?;
         let n = data.len().max(1) as f64;
@@ -411,6 +439,7 @@ impl Trainer {
             inference_steps_mean: steps_sum as f64 / n,
             converged: conv as f64 / n,
             settled_steps_mean: settled_sum as f64 / n,
+            decision_steps_mean: decision_sum as f64 / n,
             accuracy_at: checkpoints.iter().zip(&correct_at).map(|(&k, &c)| (k, c as f64 / n)).collect(),
         })
     }
@@ -474,6 +503,22 @@ mod tests {
     fn tiny() -> Dataset {
         let images = (0..6 * 16).map(|i| ((i * 37) % 11) as f32 / 10.0).collect();
         Dataset { images, labels: vec![0, 1, 2, 3, 4, 5], rows: 4, cols: 4 }
+    }
+
+    #[test]
+    fn decision_time_is_the_tick_the_final_answer_appeared() {
+        let mut d = Decision::default();
+        // argmax over ticks 1..=6: 3 3 7 3 3 3 -> the final answer 3 holds from tick 4
+        for (k, a) in [3, 3, 7, 3, 3, 3].into_iter().enumerate() {
+            d.observe(k as u64 + 1, a);
+        }
+        assert_eq!(d.since, 4);
+        // an answer that never changes was there from the first tick
+        let mut e = Decision::default();
+        for k in 1..=5 {
+            e.observe(k, 2);
+        }
+        assert_eq!(e.since, 1);
     }
 
     #[test]
