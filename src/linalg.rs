@@ -186,6 +186,22 @@ fn small(m: usize, k: usize, n: usize, alpha: f32, a: View, b: View, beta: f32, 
     }
 }
 
+/// `C = beta C + alpha A B` on contiguous row-major `A` (`m x k`), `B` (`k x n`) and `C`.
+#[allow(clippy::too_many_arguments)]
+fn gemm_row_major(m: usize, k: usize, n: usize, alpha: f32, a: &[f32], b: &[f32], beta: f32, c: &mut [f32], par: bool) {
+    gemm(
+        m,
+        k,
+        n,
+        alpha,
+        View { data: a, off: 0, rs: k, cs: 1 },
+        View { data: b, off: 0, rs: n, cs: 1 },
+        beta,
+        ViewMut { data: c, off: 0, rs: n, cs: 1 },
+        par,
+    );
+}
+
 /// The GEMM kernel's speed on an `m x k` by `k x n` f32 product on all of rayon's threads,
 /// for benchmarks: the product is repeated for at least `min_seconds` (and at least
 /// twice; the first, warm-up, repetition is not counted).
@@ -207,17 +223,7 @@ pub fn measure_sgemm_gflops(m: usize, k: usize, n: usize, min_seconds: f64) -> S
     let mut c = vec![0.0f32; m * n];
     let mut run = || {
         let t = std::time::Instant::now();
-        gemm(
-            m,
-            k,
-            n,
-            1.0,
-            View { data: &a, off: 0, rs: k, cs: 1 },
-            View { data: &b, off: 0, rs: n, cs: 1 },
-            0.0,
-            ViewMut { data: &mut c, off: 0, rs: n, cs: 1 },
-            true,
-        );
+        gemm_row_major(m, k, n, 1.0, &a, &b, 0.0, &mut c, true);
         t.elapsed().as_secs_f64()
     };
     run();
@@ -254,17 +260,7 @@ mod tests {
             let want = reference(m, k, n, &a, &b);
             for par in [false, true] {
                 let mut c = vec![1.0f32; m * n];
-                gemm(
-                    m,
-                    k,
-                    n,
-                    2.0,
-                    View { data: &a, off: 0, rs: k, cs: 1 },
-                    View { data: &b, off: 0, rs: n, cs: 1 },
-                    0.5,
-                    ViewMut { data: &mut c, off: 0, rs: n, cs: 1 },
-                    par,
-                );
+                gemm_row_major(m, k, n, 2.0, &a, &b, 0.5, &mut c, par);
                 for (x, w) in c.iter().zip(&want) {
                     assert!((*x as f64 - (0.5 + 2.0 * w)).abs() < 1e-3, "{m}x{k}x{n}: {x} vs {w}");
                 }
@@ -284,17 +280,7 @@ mod tests {
             let b: Vec<f32> = (0..k * n).map(|i| ((i * 53 % 97) as f32 - 48.0) / 53.0).collect();
             let run = |par: bool| {
                 let mut c: Vec<f32> = (0..m * n).map(|i| (i % 7) as f32 / 3.0).collect();
-                gemm(
-                    m,
-                    k,
-                    n,
-                    0.3,
-                    View { data: &a, off: 0, rs: k, cs: 1 },
-                    View { data: &b, off: 0, rs: n, cs: 1 },
-                    0.9,
-                    ViewMut { data: &mut c, off: 0, rs: n, cs: 1 },
-                    par,
-                );
+                gemm_row_major(m, k, n, 0.3, &a, &b, 0.9, &mut c, par);
                 c.iter().map(|x| x.to_bits()).collect::<Vec<u32>>()
             };
             let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
