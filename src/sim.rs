@@ -59,6 +59,15 @@ pub enum Event {
         /// Plastic or frozen.
         on: bool,
     },
+    /// Scales the learning rate of the weights into layer `layer` (and of its biases) by
+    /// `scale` from now on (default 1): per-layer rates, as EP uses for deeper nets. Kept
+    /// apart from [`Event::SetPlastic`], so freezing and unfreezing keep the scale.
+    SetLayerRate {
+        /// Receiving layer.
+        layer: usize,
+        /// Multiplier of `alpha` (finite, >= 0).
+        scale: f32,
+    },
 
     /// Removes targets from `neurons` in every batch element.
     ClearTargets {
@@ -103,6 +112,10 @@ struct Model {
     recordings: Vec<Recording>,
     /// Per layer: whether the weights into it and its biases learn.
     plastic: Vec<bool>,
+    /// Per layer: the multiplier of `alpha` for the weights into it and its biases
+    /// (empty in checkpoints written before it existed: read as all 1).
+    #[serde(default)]
+    layer_rate: Vec<f32>,
     ticks_run: u64,
 
     fake_fired: u64,
@@ -128,10 +141,10 @@ impl Model {
             self.fake_fired += self.twin.fake_targets(&self.network, cfg, &mut self.rng) as u64;
         }
         if self.learning && self.alpha > 0.0 {
-            self.twin.apply_rule(&mut self.network, cfg, self.alpha, &self.plastic, self.parallel);
+            self.twin.apply_rule(&mut self.network, cfg, self.alpha, &self.plastic, &self.layer_rate, self.parallel);
         }
         if self.learning && cfg.smoothing > 0.0 {
-            self.twin.apply_smoothing(&mut self.network, cfg, &self.plastic, self.parallel);
+            self.twin.apply_smoothing(&mut self.network, cfg, &self.plastic, &self.layer_rate, self.parallel);
         }
         self.ticks_run += 1;
         Ok(())
@@ -153,6 +166,7 @@ impl Handler<Event> for Model {
                 self.twin.set_targets(&self.network, neurons, &values, &modes)
             }
             Event::SetPlastic { layer, on } => self.plastic[layer] = on,
+            Event::SetLayerRate { layer, scale } => self.layer_rate[layer] = scale,
 
             Event::ClearTargets { neurons } => self.twin.clear_targets(&self.network, neurons),
             Event::SetLearning(on) => self.learning = on,
@@ -208,12 +222,22 @@ impl Simulation {
                 learning: true,
                 recordings: Vec::new(),
                 plastic: vec![true; n_layers],
+                layer_rate: vec![1.0; n_layers],
                 ticks_run: 0,
 
                 fake_fired: 0,
                 parallel: true,
             },
         })
+    }
+
+    fn check_layer(&self, layer: usize) -> Result<(), SimError> {
+        let layers = self.model.network.topology.layers().len();
+        if layer < layers {
+            Ok(())
+        } else {
+            Err(SimError::BadEvent(format!("no layer {layer} (the network has {layers})")))
+        }
     }
 
     /// Checks an event against the network and batch before it is queued.
@@ -223,12 +247,13 @@ impl Simulation {
         let range_ok = |r: &Range<usize>| r.start < r.end && r.end <= n;
         match event {
             Event::Tick { .. } | Event::SetLearning(_) | Event::SetFakeTarget(_) => Ok(()),
-            Event::SetPlastic { layer, .. } => {
-                let layers = self.model.network.topology.layers().len();
-                if *layer < layers {
+            Event::SetPlastic { layer, .. } => self.check_layer(*layer),
+            Event::SetLayerRate { layer, scale } => {
+                self.check_layer(*layer)?;
+                if scale.is_finite() && *scale >= 0.0 {
                     Ok(())
                 } else {
-                    Err(SimError::BadEvent(format!("no layer {layer} (the network has {layers})")))
+                    Err(SimError::BadEvent(format!("layer rate {scale} for layer {layer}: give a finite value >= 0")))
                 }
             }
             Event::SetTargets { neurons, values, modes } => {
@@ -485,6 +510,10 @@ impl Simulation {
     /// Checks the sizes of a deserialised simulation and rebuilds its derived buffers.
     pub fn restore(&mut self, path: &Path) -> Result<(), CheckpointError> {
         let (n, b) = (self.model.network.n_neurons(), self.model.twin.batch());
+        let n_layers = self.model.network.topology.layers().len();
+        if self.model.layer_rate.is_empty() {
+            self.model.layer_rate = vec![1.0; n_layers];
+        }
         let twin = &self.model.twin;
         let fits = twin.n_neurons() == n
             && [&twin.strong.s, &twin.strong.v, &twin.weak.s, &twin.weak.v, &twin.target, &twin.dz, &twin.dzm]
@@ -492,7 +521,8 @@ impl Simulation {
                 .all(|v| v.len() == n * b)
             && twin.clamp.len() == n * b
             && self.model.network.blocks.len() == self.model.network.topology.connections().len()
-            && self.model.plastic.len() == self.model.network.topology.layers().len();
+            && self.model.plastic.len() == n_layers
+            && self.model.layer_rate.len() == n_layers;
         if !fits {
             return Err(CheckpointError::Mismatch {
                 path: path.into(),

@@ -298,24 +298,36 @@ impl TwinState {
 
     /// The aSTDP rule (eq. 15): `W_ij += alpha' sum_b dz_i rho(s_strong_j)`,
     /// `b_i += alpha' sum_b dz_i`, with `alpha' = alpha` (sum) or `alpha / batch` (mean).
-    /// Layers with `plastic[l] == false` keep their incoming weights and biases. With
-    /// `cfg.rule == SymmetricEp`, EP's symmetric rule instead (see [`Rule`]).
-    pub(crate) fn apply_rule(&self, net: &mut Network, cfg: &Config, alpha: f32, plastic: &[bool], parallel: bool) {
+    /// Layers with `plastic[l] == false` keep their incoming weights and biases; the
+    /// weights into layer `l` and its biases learn at `rate[l]` times `alpha` (weight
+    /// decay included). With `cfg.rule == SymmetricEp`, EP's symmetric rule instead (see
+    /// [`Rule`]).
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn apply_rule(
+        &self,
+        net: &mut Network,
+        cfg: &Config,
+        alpha: f32,
+        plastic: &[bool],
+        rate: &[f32],
+        parallel: bool,
+    ) {
         let scale = match cfg.batch_reduction {
             BatchReduction::Sum => alpha,
             BatchReduction::Mean => alpha / self.batch as f32,
         };
-        let keep = 1.0 - alpha * cfg.weight_decay;
+        let decay = alpha * cfg.weight_decay;
+        let layers = Layers { plastic, rate };
         match cfg.rule {
-            Rule::Astdp => self.outer_update(net, &self.dz, self.rho(Net::Strong), scale, keep, plastic, parallel),
+            Rule::Astdp => self.outer_update(net, &self.dz, self.rho(Net::Strong), scale, decay, layers, parallel),
             Rule::SymmetricEp => {
                 let sign = match cfg.dz_sign {
                     DzSign::StrongMinusWeak => 1.0,
                     DzSign::WeakMinusStrong => -1.0,
                 };
                 let (a_s, a_w) = (self.rho(Net::Strong), self.rho(Net::Weak));
-                self.outer_update(net, a_s, a_s, sign * scale, keep, plastic, parallel);
-                self.outer_update(net, a_w, a_w, -sign * scale, 1.0, plastic, parallel);
+                self.outer_update(net, a_s, a_s, sign * scale, decay, layers, parallel);
+                self.outer_update(net, a_w, a_w, -sign * scale, 0.0, layers, parallel);
             }
         }
     }
@@ -323,17 +335,25 @@ impl TwinState {
     /// The smoothing derivative (eq. 21-23) on the weak net:
     /// `W_ij -= gamma sum_b ds_i rho'(s_i) rho(s_j)`, `b_i -= gamma sum_b ds_i rho'(s_i)`,
     /// with `ds = R - s` of the last step, batch-reduced like the rule.
-    pub(crate) fn apply_smoothing(&self, net: &mut Network, cfg: &Config, plastic: &[bool], parallel: bool) {
+    pub(crate) fn apply_smoothing(
+        &self,
+        net: &mut Network,
+        cfg: &Config,
+        plastic: &[bool],
+        rate: &[f32],
+        parallel: bool,
+    ) {
         let scale = match cfg.batch_reduction {
             BatchReduction::Sum => -cfg.smoothing,
             BatchReduction::Mean => -cfg.smoothing / self.batch as f32,
         };
-        self.outer_update(net, &self.weak.g, self.rho(Net::Weak), scale, 1.0, plastic, parallel);
+        self.outer_update(net, &self.weak.g, self.rho(Net::Weak), scale, 0.0, Layers { plastic, rate }, parallel);
     }
 
-    /// `W_ij <- keep W_ij + scale sum_b post[b,i] pre[b,j]` on every block,
-    /// `b_i += scale sum_b post[b,i]`. Layers hard clamped everywhere have `post = 0`
-    /// and are skipped (with no decay either).
+    /// `W_ij <- (1 - r decay) W_ij + r scale sum_b post[b,i] pre[b,j]` on every block,
+    /// `b_i += r scale sum_b post[b,i]`, with `r` the receiving layer's rate. Layers hard
+    /// clamped everywhere have `post = 0` and are skipped (with no decay either), as are
+    /// frozen ones.
     #[allow(clippy::too_many_arguments)]
     fn outer_update(
         &self,
@@ -341,11 +361,12 @@ impl TwinState {
         post: &[f32],
         pre: &[f32],
         scale: f32,
-        keep: f32,
-        plastic: &[bool],
+        decay: f32,
+        layers_learn: Layers,
         parallel: bool,
     ) {
         let n = self.n;
+        let Layers { plastic, rate } = layers_learn;
         let skip = |l: usize| self.layer_hard[l] || !plastic[l];
         let Network { topology, blocks, bias } = net;
         let layers = topology.layers();
@@ -354,14 +375,15 @@ impl TwinState {
                 continue;
             }
             let (po, pr) = (&layers[blk.post], &layers[blk.pre]);
+            let r = rate[blk.post];
             gemm(
                 po.size,
                 self.batch,
                 pr.size,
-                scale,
+                scale * r,
                 View { data: post, off: po.offset, rs: 1, cs: n },
                 View { data: pre, off: pr.offset, rs: n, cs: 1 },
-                keep,
+                1.0 - decay * r,
                 ViewMut { data: &mut blk.w, off: 0, rs: pr.size, cs: 1 },
                 parallel,
             );
@@ -375,14 +397,22 @@ impl TwinState {
             if skip(l) {
                 continue;
             }
+            let s = scale * rate[l];
             for b in 0..self.batch {
                 let row = &post[b * n + layer.offset..b * n + layer.offset + layer.size];
                 for (bi, p) in bias[layer.range()].iter_mut().zip(row) {
-                    *bi += scale * p;
+                    *bi += s * p;
                 }
             }
         }
     }
+}
+
+/// Per layer: whether the weights into it learn, and at what multiple of `alpha`.
+#[derive(Clone, Copy)]
+struct Layers<'a> {
+    plastic: &'a [bool],
+    rate: &'a [f32],
 }
 
 /// `h = b + sum_blocks rho(s_pre) W^T` for `rows` rows of `a` (both nets' batches), on
@@ -565,7 +595,7 @@ mod tests {
         // rho_s = (0.7310586, 0.5), rho_w = (0.5, 0.7310586); dz = (0.2310586, -0.2310586)
         assert!((tw.dz[0] - 0.231_058_6).abs() < 1e-6);
         let mut net = net0.clone();
-        tw.apply_rule(&mut net, &cfg, 0.1, &[true, true], false);
+        tw.apply_rule(&mut net, &cfg, 0.1, &[true, true], &[1.0, 1.0], false);
         // dW_10 = 0.1 * dz_1 * rho_s_0 = 0.1 * -0.2310586 * 0.7310586 = -0.0168916
         // dW_01 = 0.1 * dz_0 * rho_s_1 = 0.1 * 0.2310586 * 0.5 = 0.0115529
         assert!((net.weight(1, 0).unwrap() - (0.5 - 0.016_891_6)).abs() < 1e-6);
@@ -579,15 +609,23 @@ mod tests {
         tw2.refresh(&net0, cfg.activation);
         tw2.compute_dz(&cfg_mean);
         let mut net2 = net0.clone();
-        tw2.apply_rule(&mut net2, &cfg_mean, 0.1, &[true, true], false);
+        tw2.apply_rule(&mut net2, &cfg_mean, 0.1, &[true, true], &[1.0, 1.0], false);
         assert!((net2.weight(1, 0).unwrap() - net.weight(1, 0).unwrap()).abs() < 1e-7);
         // weight decay: W <- (1 - alpha * lambda) W + the rule's update; biases not decayed
         let wd = Config { weight_decay: 0.5, ..cfg };
         let mut net3 = net0.clone();
-        tw.apply_rule(&mut net3, &wd, 0.1, &[true, true], false);
+        tw.apply_rule(&mut net3, &wd, 0.1, &[true, true], &[1.0, 1.0], false);
         assert!((net3.weight(1, 0).unwrap() - (0.5 * 0.95 - 0.016_891_6)).abs() < 1e-6);
         assert!((net3.weight(0, 1).unwrap() - (0.5 * 0.95 + 0.011_552_9)).abs() < 1e-6);
         assert!((net3.bias[0] - (0.1 + 0.023_105_86)).abs() < 1e-6);
+        // per-layer rates (layer 0 = neuron 0, layer 1 = neuron 1): at rate 0.5 the weight
+        // into neuron 1 and its bias move half as far, decay included
+        let mut net5 = net0.clone();
+        tw.apply_rule(&mut net5, &wd, 0.1, &[true, true], &[1.0, 0.5], false);
+        assert!((net5.weight(1, 0).unwrap() - (0.5 * 0.975 - 0.5 * 0.016_891_6)).abs() < 1e-6);
+        assert!((net5.weight(0, 1).unwrap() - (0.5 * 0.95 + 0.011_552_9)).abs() < 1e-6);
+        assert!((net5.bias[1] - (-0.2 - 0.5 * 0.023_105_86)).abs() < 1e-6);
+        assert!((net5.bias[0] - (0.1 + 0.023_105_86)).abs() < 1e-6);
         // EP's symmetric rule: rho_s = (0.7310586, 0.7310586), rho_w = (0.5, 0.5), so
         // dW_10 = dW_01 = 0.1 * (0.7310586^2 - 0.25) = 0.0284446, db = 0.1 * dz = 0.0231059
         let ep = Config { rule: Rule::SymmetricEp, ..cfg };
@@ -597,7 +635,7 @@ mod tests {
         tw4.refresh(&net0, ep.activation);
         tw4.compute_dz(&ep);
         let mut net4 = net0.clone();
-        tw4.apply_rule(&mut net4, &ep, 0.1, &[true, true], false);
+        tw4.apply_rule(&mut net4, &ep, 0.1, &[true, true], &[1.0, 1.0], false);
         assert!((net4.weight(1, 0).unwrap() - (0.5 + 0.028_444_6)).abs() < 1e-6);
         assert!((net4.weight(0, 1).unwrap() - (0.5 + 0.028_444_6)).abs() < 1e-6);
         assert!((net4.bias[1] - (-0.2 + 0.023_105_86)).abs() < 1e-6);

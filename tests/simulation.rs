@@ -71,6 +71,10 @@ fn bad_events_are_typed_errors() {
         Err(SimError::BadEvent(_))
     ));
     assert!(matches!(sim.schedule(0, Event::SetAlpha(-1.0)), Err(SimError::BadEvent(_))));
+    assert!(matches!(sim.schedule(0, Event::SetLayerRate { layer: 5, scale: 1.0 }), Err(SimError::BadEvent(_))));
+    assert!(matches!(sim.schedule(0, Event::SetLayerRate { layer: 0, scale: f32::NAN }), Err(SimError::BadEvent(_))));
+    assert!(matches!(sim.schedule(0, Event::SetLayerRate { layer: 0, scale: -0.5 }), Err(SimError::BadEvent(_))));
+    assert!(sim.schedule(0, Event::SetLayerRate { layer: 0, scale: 2.0 }).is_ok());
     assert!(matches!(
         sim.add_probe(ProbeSpec { neurons: vec![0], batch: 2, every: 1 }, 0, 5),
         Err(SimError::BadEvent(_))
