@@ -65,4 +65,4 @@ run ep_symmetric_2ep $bin/mnist --mode supervised --epochs 2 --seed 1 --config c
 # two hidden layers, no fake targets, rates growing towards the input (4x for the first)
 run deep2_no_fake_alpha_0.005_decay_20k_rates_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_20k_rates_4_1.json
 # the curves plot (a readable subset of the runs)
-$bin/mnist_curves --runs supervised_decay_30k_3ep,supervised_decay_20k_2ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric,deep2_alpha_0.005_decay_20k,deep2_no_fake_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,deep2_no_fake_decay_10k,ep,deep2
+$bin/mnist_curves --runs supervised_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_2ep,deep2_no_fake_alpha_0.005_decay_20k_rates_4_1,deep2_no_fake_alpha_0.005_decay_20k,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
