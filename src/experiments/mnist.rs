@@ -524,16 +524,21 @@ mod tests {
         Dataset { images, labels: vec![0, 1, 2, 3, 4, 5], rows: 4, cols: 4 }
     }
 
-    #[test]
-    fn hidden_alpha_scale_is_validated_and_applied() {
-        let base = MnistConfig {
+    /// A net for [`tiny`]: 5 hidden, batch 2, `iters` ticks per phase and per test.
+    fn tiny_cfg(iters: u64) -> MnistConfig {
+        MnistConfig {
             hidden: vec![5],
             batch: 2,
-            free_iters: 3,
-            clamped_iters: 3,
-            test_iters: 3,
+            free_iters: iters,
+            clamped_iters: iters,
+            test_iters: iters,
             ..MnistConfig::default()
-        };
+        }
+    }
+
+    #[test]
+    fn hidden_alpha_scale_is_validated_and_applied() {
+        let base = tiny_cfg(3);
         let two = MnistConfig { hidden_alpha_scale: vec![1.0, 2.0], ..base.clone() };
         assert!(matches!(two.validate(), Err(ConfigError::Topology(_))));
         let neg = MnistConfig { hidden_alpha_scale: vec![-1.0], ..base.clone() };
@@ -571,15 +576,7 @@ mod tests {
 
     #[test]
     fn alpha_schedule_halves_every_half_life() {
-        let cfg = MnistConfig {
-            hidden: vec![5],
-            batch: 2,
-            free_iters: 2,
-            clamped_iters: 2,
-            test_iters: 2,
-            alpha_half_life: Some(4.0),
-            ..MnistConfig::default()
-        };
+        let cfg = MnistConfig { alpha_half_life: Some(4.0), ..tiny_cfg(2) };
         let mut t = Trainer::new(cfg.clone(), 16, 1).unwrap();
         assert_eq!(t.scheduled_alpha(), Some(0.02));
         t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
