@@ -33,13 +33,13 @@ fn main() -> anyhow::Result<()> {
     cfg.test_ticks = args.test_ticks;
     let mut results = Vec::new();
     println!(
-        "seed  switches  control_switches  mean_duration  cv     gamma_shape  fraction_A  sd(A-B)  control_sd(A-B)"
+        "seed  switches  control_switches  mean_duration  cv     gamma_shape  fraction_A  sd(A-B)  control_sd(A-B)  control_mean(A-B)"
     );
     for seed in args.common.seeds(args.seeds) {
         let r = run(&cfg, seed)?;
         let s = &r.summary;
         println!(
-            "{:>4}  {:>8}  {:>16}  {:>13.1}  {:>5.2}  {:>11.2}  {:>10.2}  {:>7.3}  {:>15.3}",
+            "{:>4}  {:>8}  {:>16}  {:>13.1}  {:>5.2}  {:>11.2}  {:>10.2}  {:>7.3}  {:>15.3}  {:>17.3}",
             seed,
             s.switches,
             s.control_switches,
@@ -48,7 +48,8 @@ fn main() -> anyhow::Result<()> {
             s.gamma_shape,
             s.fraction_a,
             s.ab_sd,
-            s.control_ab_sd
+            s.control_ab_sd,
+            s.control_ab_mean
         );
         results.push(r);
     }

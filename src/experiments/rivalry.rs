@@ -96,6 +96,11 @@ pub struct RivalrySummary {
     /// The same without fake targets.
     #[serde(default)]
     pub control_ab_sd: f64,
+    /// Mean of `s_weak(A) - s_weak(B)` without fake targets: how far the net left alone
+    /// settles from a tie (about +-1 at a clean percept, about 0 at a mixed state, where
+    /// A and B are equally active and there is nothing to switch between).
+    #[serde(default)]
+    pub control_ab_mean: f64,
 }
 
 /// Perception over time from traces of neurons A and B: `true` while A dominates.
@@ -164,11 +169,12 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
     let cid = hold_ambiguous(&mut control, cfg, false, 1)?;
     let crec = control.recording(cid).expect("probe");
     let (control_switches, _) = dominance(&perception(&crec.s_weak[0], &crec.s_weak[1], cfg.hysteresis));
-    let ab_sd = |a: &[f32], b: &[f32]| {
+    let ab_stats = |a: &[f32], b: &[f32]| {
         let d: Vec<f64> = a.iter().zip(b).map(|(&x, &y)| (x - y) as f64).collect();
-        mean_std(&d).1
+        mean_std(&d)
     };
-    let (ab, control_ab) = (ab_sd(&full.s_weak[0], &full.s_weak[1]), ab_sd(&crec.s_weak[0], &crec.s_weak[1]));
+    let ab = ab_stats(&full.s_weak[0], &full.s_weak[1]).1;
+    let (control_ab_mean, control_ab) = ab_stats(&crec.s_weak[0], &crec.s_weak[1]);
 
     let d: Vec<f64> = durations.iter().map(|&x| x as f64).collect();
     let (mean, std) = mean_std(&d);
@@ -206,6 +212,7 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
             control_switches,
             ab_sd: ab,
             control_ab_sd: control_ab,
+            control_ab_mean,
         },
         hidden_recorded: (4..4 + cfg.hidden.min(4)).collect(),
         recording,
