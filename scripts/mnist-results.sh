@@ -64,5 +64,12 @@ run deep3_alpha_0.005_decay_20k_wd $bin/mnist --mode supervised --epochs 1 --see
 run ep_symmetric_2ep $bin/mnist --mode supervised --epochs 2 --seed 1 --config configs/ep_symmetric_decay_40k.json
 # two hidden layers, no fake targets, rates growing towards the input (4x for the first)
 run deep2_no_fake_alpha_0.005_decay_20k_rates_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_20k_rates_4_1.json
+# the 20k half-life over three epochs (alpha 0.02 -> 0.02/512), and aSTDP from symmetric
+# initial weights; these two ran side by side on one thread each (results do not depend on
+# the thread count)
+run supervised_decay_20k_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --config configs/decay_20k.json
+run supervised_symmetric_init_decay_20k_2ep $bin/mnist --mode supervised --epochs 2 --seed 1 --threads 1 --config configs/symmetric_init_decay_20k.json
+# EP baseline over three epochs on a 60k half-life
+run ep_symmetric_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --config configs/ep_symmetric_decay_60k.json
 # the curves plot (a readable subset of the runs)
-$bin/mnist_curves --runs supervised_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_2ep,deep2_no_fake_alpha_0.005_decay_20k_rates_4_1,deep2_no_fake_alpha_0.005_decay_20k,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
+$bin/mnist_curves --runs supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_2ep,deep2_no_fake_alpha_0.005_decay_20k_rates_4_1,deep2_no_fake_alpha_0.005_decay_20k,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
