@@ -19,7 +19,7 @@ use crate::error::{CheckpointError, SimError};
 use crate::network::Network;
 use crate::probe::{ProbeSpec, Recording};
 use crate::scheduler::{EventId, Handler, Phased, Scheduler, Tick};
-use crate::twin::{Clamp, Net, TwinState};
+use crate::twin::{Clamp, Learning, Net, TwinState};
 
 /// The random generator of a simulation: seedable, serialisable, stable across versions.
 pub type SimRng = Xoshiro256PlusPlus;
@@ -137,15 +137,14 @@ impl Model {
             }
         }
         self.twin.compute_dz(cfg);
-        if self.fake_target {
-            self.fake_fired += self.twin.fake_targets(&self.network, cfg, &mut self.rng) as u64;
-        }
-        if self.learning && self.alpha > 0.0 {
-            self.twin.apply_rule(&mut self.network, cfg, self.alpha, &self.plastic, &self.layer_rate, self.parallel);
-        }
-        if self.learning && cfg.smoothing > 0.0 {
-            self.twin.apply_smoothing(&mut self.network, cfg, &self.plastic, &self.layer_rate, self.parallel);
-        }
+        let learning = (self.learning && (self.alpha > 0.0 || cfg.smoothing > 0.0)).then_some(Learning {
+            alpha: self.alpha,
+            plastic: &self.plastic,
+            rate: &self.layer_rate,
+        });
+        let (net, rng) = (&mut self.network, &mut self.rng);
+        self.fake_fired +=
+            self.twin.targets_and_learning(net, cfg, rng, self.fake_target, learning, self.parallel) as u64;
         self.ticks_run += 1;
         Ok(())
     }
@@ -383,6 +382,9 @@ impl Simulation {
     /// The learning rate in force becomes the new config's `alpha`.
     pub fn set_config(&mut self, config: ValidConfig) {
         self.model.alpha = config.alpha;
+        if config.activation != self.model.config.activation {
+            self.model.twin.recompute_rho(config.activation);
+        }
         self.model.config = config;
     }
 

@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use crate::activation::Activation;
 use crate::config::{BatchReduction, Config, DzSign, Rule};
 use crate::linalg::{View, ViewMut, gemm};
-use crate::network::Network;
-use crate::topology::Role;
+use crate::network::{Block, Network};
+use crate::topology::{Role, Topology};
 
 /// How a neuron is held to its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -61,12 +61,16 @@ pub struct NetState {
     /// without clipping or momentum).
     #[serde(skip)]
     pub max_force: Vec<f32>,
+    /// Per layer: hard clamped everywhere and already at its targets (`s = t`, `v = 0`,
+    /// `a = rho(t)`), so the step skips it. Reset whenever targets change.
+    #[serde(skip)]
+    held: Vec<bool>,
 }
 
 impl NetState {
     fn new(s: Vec<f32>, batch: usize) -> NetState {
         let n = s.len();
-        NetState { v: vec![0.0; n], g: vec![0.0; n], max_force: vec![0.0; batch], s }
+        NetState { v: vec![0.0; n], g: vec![0.0; n], max_force: vec![0.0; batch], held: Vec::new(), s }
     }
 
     fn refresh(&mut self, batch: usize) {
@@ -139,6 +143,13 @@ impl TwinState {
         self.a = self.strong.s.iter().chain(&self.weak.s).map(|&x| act.rho(x)).collect();
         self.h = vec![0.0; self.a.len()];
         self.update_layer_hard(net);
+    }
+
+    /// Recomputes `rho(s)` of both nets with `act` (after a change of activation).
+    pub(crate) fn recompute_rho(&mut self, act: Activation) {
+        for (a, &x) in self.a.iter_mut().zip(self.strong.s.iter().chain(&self.weak.s)) {
+            *a = act.rho(x);
+        }
     }
 
     /// `rho(s)` of one net, `batch x N`.
@@ -217,6 +228,10 @@ impl TwinState {
                 (0..self.batch).all(|b| self.clamp[b * self.n + l.offset..][..l.size].iter().all(|&c| c == Clamp::Hard))
             })
             .collect();
+        for st in [&mut self.strong, &mut self.weak] {
+            st.held.clear();
+            st.held.resize(self.layer_hard.len(), false);
+        }
     }
 
     /// One integration step of one net (eq. 1, 2, 5, 19-20). Returns the first
@@ -271,10 +286,125 @@ impl TwinState {
     /// Fake targets (eq. 16-18) for every hidden neuron of every batch element: update
     /// `dzm`, fire with probability `min(1, |dz| / (k dzm))`, set target `sign(dz) t_c`
     /// (soft) or remove it. Returns how many fired.
+    #[cfg(test)]
     pub(crate) fn fake_targets(&mut self, net: &Network, cfg: &Config, rng: &mut impl RngExt) -> usize {
+        self.split().0.fire(&net.topology, cfg, rng)
+    }
+
+    /// The aSTDP rule (eq. 15): `W_ij += alpha' sum_b dz_i rho(s_strong_j)`,
+    /// `b_i += alpha' sum_b dz_i`, with `alpha' = alpha` (sum) or `alpha / batch` (mean).
+    /// Layers with `plastic[l] == false` keep their incoming weights and biases; the
+    /// weights into layer `l` and its biases learn at `rate[l]` times `alpha` (weight
+    /// decay included). With `cfg.rule == SymmetricEp`, EP's symmetric rule instead (see
+    /// [`Rule`]).
+    #[cfg(test)]
+    pub(crate) fn apply_rule(&mut self, net: &mut Network, cfg: &Config, learning: Learning, parallel: bool) {
+        let (_, learner) = self.split();
+        learner.apply_rule(
+            &net.topology,
+            NetMut { blocks: &mut net.blocks, bias: &mut net.bias },
+            cfg,
+            learning,
+            parallel,
+        );
+    }
+
+    /// The end of a tick, after [`TwinState::compute_dz`]: the fake targets (when
+    /// `fake`), then the weight updates (when `learning` is given): the rule when its
+    /// `alpha > 0`, and the smoothing derivative when `cfg.smoothing > 0`. With `parallel` the targets are
+    /// drawn on one thread while the updates start on the other (and take it back when
+    /// it is done): the two touch disjoint state (targets and their averages; weights
+    /// and biases) and neither reads what the other writes, so the result is the same
+    /// bit for bit as one after the other. Returns how many fake targets fired.
+    pub(crate) fn targets_and_learning(
+        &mut self,
+        net: &mut Network,
+        cfg: &Config,
+        rng: &mut (impl RngExt + Send),
+        fake: bool,
+        learning: Option<Learning>,
+        parallel: bool,
+    ) -> usize {
+        let (mut targets, learner) = self.split();
+        let Network { topology, blocks, bias } = net;
+        let topology = &*topology;
+        let mut fire = || if fake { targets.fire(topology, cfg, rng) } else { 0 };
+        let mut learn = || {
+            if let Some(learning) = learning {
+                let mut parts = NetMut { blocks, bias };
+                if learning.alpha > 0.0 {
+                    learner.apply_rule(topology, parts.reborrow(), cfg, learning, parallel);
+                }
+                if cfg.smoothing > 0.0 {
+                    learner.apply_smoothing(topology, parts, cfg, learning, parallel);
+                }
+            }
+        };
+        if parallel && fake && learning.is_some() {
+            rayon::join(fire, learn).0
+        } else {
+            learn();
+            fire()
+        }
+    }
+
+    /// The state split for the end of a tick: what the fake targets write, and what the
+    /// weight updates read.
+    fn split(&mut self) -> (FakeTargets<'_>, Learner<'_>) {
+        let (batch, n) = (self.batch, self.n);
+        let targets = FakeTargets {
+            batch,
+            n,
+            dz: &self.dz,
+            s_strong: &self.strong.s,
+            dzm: &mut self.dzm,
+            target: &mut self.target,
+            clamp: &mut self.clamp,
+        };
+        let learner =
+            Learner { batch, n, layer_hard: &self.layer_hard, dz: &self.dz, a: &self.a, g_weak: &self.weak.g };
+        (targets, learner)
+    }
+}
+
+/// How the weights learn in a tick: the rate `alpha`, and per layer whether the weights
+/// into it learn (`plastic`) and at what multiple of `alpha` (`rate`).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Learning<'a> {
+    pub alpha: f32,
+    pub plastic: &'a [bool],
+    pub rate: &'a [f32],
+}
+
+/// The weights and biases of a [`Network`], borrowed apart from its topology.
+struct NetMut<'a> {
+    blocks: &'a mut [Block],
+    bias: &'a mut [f32],
+}
+
+impl NetMut<'_> {
+    fn reborrow(&mut self) -> NetMut<'_> {
+        NetMut { blocks: self.blocks, bias: self.bias }
+    }
+}
+
+/// What the fake targets read and write.
+struct FakeTargets<'a> {
+    batch: usize,
+    n: usize,
+    dz: &'a [f32],
+    s_strong: &'a [f32],
+    dzm: &'a mut [f32],
+    target: &'a mut [f32],
+    clamp: &'a mut [Clamp],
+}
+
+impl FakeTargets<'_> {
+    /// See [`TwinState::fake_targets`].
+    fn fire(&mut self, topology: &Topology, cfg: &Config, rng: &mut impl RngExt) -> usize {
         let f = cfg.fake_target;
         let mut fired = 0;
-        for layer in net.topology.layers().iter().filter(|l| l.role == Role::Hidden) {
+        for layer in topology.layers().iter().filter(|l| l.role == Role::Hidden) {
             for b in 0..self.batch {
                 for idx in b * self.n + layer.offset..b * self.n + layer.offset + layer.size {
                     let d = self.dz[idx];
@@ -283,7 +413,7 @@ impl TwinState {
                     let u: f32 = rng.random();
                     let fire = if f.linear { u < f.k * d.abs() } else { d.abs() > u * f.k * m };
                     if fire {
-                        let base = if f.relative { self.strong.s[idx] } else { 0.0 };
+                        let base = if f.relative { self.s_strong[idx] } else { 0.0 };
                         self.target[idx] = base + d.signum() * f.t_c;
                         self.clamp[idx] = Clamp::Soft;
                         fired += 1;
@@ -295,39 +425,38 @@ impl TwinState {
         }
         fired
     }
+}
 
-    /// The aSTDP rule (eq. 15): `W_ij += alpha' sum_b dz_i rho(s_strong_j)`,
-    /// `b_i += alpha' sum_b dz_i`, with `alpha' = alpha` (sum) or `alpha / batch` (mean).
-    /// Layers with `plastic[l] == false` keep their incoming weights and biases; the
-    /// weights into layer `l` and its biases learn at `rate[l]` times `alpha` (weight
-    /// decay included). With `cfg.rule == SymmetricEp`, EP's symmetric rule instead (see
-    /// [`Rule`]).
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn apply_rule(
-        &self,
-        net: &mut Network,
-        cfg: &Config,
-        alpha: f32,
-        plastic: &[bool],
-        rate: &[f32],
-        parallel: bool,
-    ) {
+/// What the weight updates read.
+struct Learner<'a> {
+    batch: usize,
+    n: usize,
+    layer_hard: &'a [bool],
+    dz: &'a [f32],
+    /// `rho(s)` of both nets, `2 batch x N`.
+    a: &'a [f32],
+    g_weak: &'a [f32],
+}
+
+impl Learner<'_> {
+    /// See [`TwinState::apply_rule`].
+    fn apply_rule(&self, topology: &Topology, net: NetMut, cfg: &Config, learning: Learning, parallel: bool) {
         let scale = match cfg.batch_reduction {
-            BatchReduction::Sum => alpha,
-            BatchReduction::Mean => alpha / self.batch as f32,
+            BatchReduction::Sum => learning.alpha,
+            BatchReduction::Mean => learning.alpha / self.batch as f32,
         };
-        let decay = alpha * cfg.weight_decay;
-        let layers = Layers { plastic, rate };
+        let decay = learning.alpha * cfg.weight_decay;
+        let (a_s, a_w) = self.a.split_at(self.batch * self.n);
         match cfg.rule {
-            Rule::Astdp => self.outer_update(net, &self.dz, self.rho(Net::Strong), scale, decay, layers, parallel),
+            Rule::Astdp => self.outer_update(topology, net, self.dz, a_s, scale, decay, learning, parallel),
             Rule::SymmetricEp => {
                 let sign = match cfg.dz_sign {
                     DzSign::StrongMinusWeak => 1.0,
                     DzSign::WeakMinusStrong => -1.0,
                 };
-                let (a_s, a_w) = (self.rho(Net::Strong), self.rho(Net::Weak));
-                self.outer_update(net, a_s, a_s, sign * scale, decay, layers, parallel);
-                self.outer_update(net, a_w, a_w, -sign * scale, 0.0, layers, parallel);
+                let mut net = net;
+                self.outer_update(topology, net.reborrow(), a_s, a_s, sign * scale, decay, learning, parallel);
+                self.outer_update(topology, net, a_w, a_w, -sign * scale, 0.0, learning, parallel);
             }
         }
     }
@@ -335,40 +464,35 @@ impl TwinState {
     /// The smoothing derivative (eq. 21-23) on the weak net:
     /// `W_ij -= gamma sum_b ds_i rho'(s_i) rho(s_j)`, `b_i -= gamma sum_b ds_i rho'(s_i)`,
     /// with `ds = R - s` of the last step, batch-reduced like the rule.
-    pub(crate) fn apply_smoothing(
-        &self,
-        net: &mut Network,
-        cfg: &Config,
-        plastic: &[bool],
-        rate: &[f32],
-        parallel: bool,
-    ) {
+    fn apply_smoothing(&self, topology: &Topology, net: NetMut, cfg: &Config, learning: Learning, parallel: bool) {
         let scale = match cfg.batch_reduction {
             BatchReduction::Sum => -cfg.smoothing,
             BatchReduction::Mean => -cfg.smoothing / self.batch as f32,
         };
-        self.outer_update(net, &self.weak.g, self.rho(Net::Weak), scale, 0.0, Layers { plastic, rate }, parallel);
+        let a_w = &self.a[self.batch * self.n..];
+        self.outer_update(topology, net, self.g_weak, a_w, scale, 0.0, learning, parallel);
     }
 
     /// `W_ij <- (1 - r decay) W_ij + r scale sum_b post[b,i] pre[b,j]` on every block,
     /// `b_i += r scale sum_b post[b,i]`, with `r` the receiving layer's rate. Layers hard
     /// clamped everywhere have `post = 0` and are skipped (with no decay either), as are
-    /// frozen ones.
+    /// frozen ones (`alpha` of `learning` is not used here).
     #[allow(clippy::too_many_arguments)]
     fn outer_update(
         &self,
-        net: &mut Network,
+        topology: &Topology,
+        net: NetMut,
         post: &[f32],
         pre: &[f32],
         scale: f32,
         decay: f32,
-        layers_learn: Layers,
+        learning: Learning,
         parallel: bool,
     ) {
         let n = self.n;
-        let Layers { plastic, rate } = layers_learn;
+        let Learning { plastic, rate, .. } = learning;
         let skip = |l: usize| self.layer_hard[l] || !plastic[l];
-        let Network { topology, blocks, bias } = net;
+        let NetMut { blocks, bias } = net;
         let layers = topology.layers();
         for blk in blocks.iter_mut() {
             if skip(blk.post) {
@@ -408,13 +532,6 @@ impl TwinState {
     }
 }
 
-/// Per layer: whether the weights into it learn, and at what multiple of `alpha`.
-#[derive(Clone, Copy)]
-struct Layers<'a> {
-    plastic: &'a [bool],
-    rate: &'a [f32],
-}
-
 /// `h = b + sum_blocks rho(s_pre) W^T` for `rows` rows of `a` (both nets' batches), on
 /// layers that are not hard clamped everywhere.
 fn forward(net: &Network, a: &[f32], h: &mut [f32], rows: usize, layer_hard: &[bool], parallel: bool) {
@@ -447,6 +564,83 @@ fn forward(net: &Network, a: &[f32], h: &mut [f32], rows: usize, layer_hard: &[b
     }
 }
 
+/// A hard-clamped unit: `s = t`, `v = 0`, `a = rho(t)`. Since `a = rho(s)` is kept in
+/// step with `s`, a unit already there bit for bit is left alone (no exponential). A
+/// layer hard clamped everywhere is visited once after its targets change, then skipped
+/// (`NetState::held`) until they change again.
+#[inline]
+fn hold(s: &mut f32, v: &mut f32, a: &mut f32, t: f32, act: Activation) {
+    if s.to_bits() != t.to_bits() || v.to_bits() != 0 {
+        *s = t;
+        *v = 0.0;
+        *a = act.rho(t);
+    }
+}
+
+/// One row of one layer (not hard clamped everywhere) of one net, for [`step_units`].
+struct Units<'a> {
+    s: &'a mut [f32],
+    v: &'a mut [f32],
+    a: &'a mut [f32],
+    /// Empty unless the smoothing derivative is on.
+    g: &'a mut [f32],
+    h: &'a [f32],
+    target: &'a [f32],
+    clamp: &'a [Clamp],
+}
+
+/// What every unit of one net's step shares.
+#[derive(Clone, Copy)]
+struct StepParams {
+    act: Activation,
+    m: f32,
+    beta: f32,
+    eps: f32,
+}
+
+/// The elementwise step on `units` (eq. 1, 5, 19-20), with `rho'` from `(s, rho(s))`;
+/// writes `g = ds rho'` when `SMOOTH`. Returns the largest `|s_new - s|` and whether
+/// every new state is finite. Monomorphised per activation and smoothing, with no
+/// bounds checks and no NaN test in the running maximum, so that the loop runs at the
+/// speed of its memory traffic.
+#[inline(always)]
+fn step_units<const SMOOTH: bool>(u: Units, p: StepParams, rho_prime: impl Fn(f32, f32) -> f32) -> (f32, bool) {
+    let len = u.s.len();
+    let (v, a, h, target, clamp) = (&mut u.v[..len], &mut u.a[..len], &u.h[..len], &u.target[..len], &u.clamp[..len]);
+    let g = if SMOOTH { &mut u.g[..len] } else { &mut [][..] };
+    let (mut maxf, mut finite) = (0.0f32, true);
+    for i in 0..len {
+        let t = target[i];
+        let mode = clamp[i];
+        let s = u.s[i];
+        if mode == Clamp::Hard {
+            hold(&mut u.s[i], &mut v[i], &mut a[i], t, p.act);
+            continue;
+        }
+        let rp = rho_prime(s, a[i]);
+        let ds = rp * h[i] - s;
+        let force = if mode == Clamp::Soft { ds + p.beta * (t - s) } else { ds };
+        let vi = p.m * force + (1.0 - p.m) * v[i];
+        let s_new = p.act.clip_state(s + p.eps * vi);
+        v[i] = vi;
+        u.s[i] = s_new;
+        a[i] = p.act.rho(s_new);
+        if SMOOTH {
+            g[i] = ds * rp;
+        }
+        // the actual rate of change |ds| = |s_new - s| / eps: equals |force| without
+        // clipping or momentum, and is 0 for a unit held at a bound (divided by eps once
+        // per row by the caller: division is monotonic). A comparison, not `f32::max`:
+        // the same result (NaN ignored either way) without a NaN test in the chain.
+        let change = (s_new - s).abs();
+        if change > maxf {
+            maxf = change;
+        }
+        finite &= s_new.is_finite();
+    }
+    (maxf, finite)
+}
+
 /// The fused elementwise step of one net (eq. 1, 5, 19-20) from its net inputs `h`;
 /// updates `s`, `v`, `a = rho(s)`, `g` and `max_force`. Returns the first non-finite state.
 #[allow(clippy::too_many_arguments)]
@@ -467,61 +661,48 @@ fn step(
     let layers = net.topology.layers();
     let act = cfg.activation;
     // 2. fused elementwise step.
-    let m = cfg.momentum;
     let smoothing = cfg.smoothing > 0.0;
+    let p = StepParams { act, m: cfg.momentum, beta, eps };
     let mut bad = None;
     for b in 0..batch {
         let mut maxf = 0.0f32;
         for (l, layer) in layers.iter().enumerate() {
             let r = b * n + layer.offset..b * n + layer.offset + layer.size;
             if layer_hard[l] {
-                for idx in r {
-                    st.s[idx] = target[idx];
-                    st.v[idx] = 0.0;
-                    a[idx] = act.rho(target[idx]);
+                if !st.held[l] {
+                    for idx in r {
+                        hold(&mut st.s[idx], &mut st.v[idx], &mut a[idx], target[idx], act);
+                    }
                 }
                 continue;
             }
-            for idx in r {
-                let t = target[idx];
-                match clamp[idx] {
-                    Clamp::Hard => {
-                        st.s[idx] = t;
-                        st.v[idx] = 0.0;
-                        a[idx] = act.rho(t);
-                    }
-                    mode => {
-                        let s = st.s[idx];
-                        let rp = match act {
-                            Activation::Sigmoid4 => {
-                                let a = a[idx];
-                                4.0 * a * (1.0 - a)
-                            }
-                            Activation::HardSigmoid => act.rho_prime(s),
-                        };
-                        let ds = rp * h[idx] - s;
-                        let force = if mode == Clamp::Soft { ds + beta * (t - s) } else { ds };
-                        let v = m * force + (1.0 - m) * st.v[idx];
-                        let s_new = act.clip_state(s + eps * v);
-                        st.v[idx] = v;
-                        st.s[idx] = s_new;
-                        a[idx] = act.rho(s_new);
-                        if smoothing {
-                            st.g[idx] = ds * rp;
-                        }
-                        // the actual rate of change |ds| = |s_new - s| / eps: equals |force|
-                        // without clipping or momentum, and is 0 for a unit held at a bound
-                        // (divided by eps once per row below: division is monotonic)
-                        maxf = maxf.max((s_new - s).abs());
-                        if !s_new.is_finite() && bad.is_none() {
-                            bad = Some(NonFinite { batch: b, neuron: idx - b * n });
-                        }
-                    }
-                }
+            let units = Units {
+                s: &mut st.s[r.clone()],
+                v: &mut st.v[r.clone()],
+                a: &mut a[r.clone()],
+                g: if smoothing { &mut st.g[r.clone()] } else { &mut [] },
+                h: &h[r.clone()],
+                target: &target[r.clone()],
+                clamp: &clamp[r.clone()],
+            };
+            let (change, finite) = match (act, smoothing) {
+                (Activation::Sigmoid4, false) => step_units::<false>(units, p, |_, a| 4.0 * a * (1.0 - a)),
+                (Activation::Sigmoid4, true) => step_units::<true>(units, p, |_, a| 4.0 * a * (1.0 - a)),
+                (Activation::HardSigmoid, false) => step_units::<false>(units, p, |s, _| act.rho_prime(s)),
+                (Activation::HardSigmoid, true) => step_units::<true>(units, p, |s, _| act.rho_prime(s)),
+            };
+            maxf = maxf.max(change);
+            if !finite && bad.is_none() {
+                let first = st.s[r.clone()]
+                    .iter()
+                    .zip(&clamp[r.clone()])
+                    .position(|(x, &c)| c != Clamp::Hard && !x.is_finite());
+                bad = first.map(|i| NonFinite { batch: b, neuron: layer.offset + i });
             }
         }
         st.max_force[b] = maxf / eps;
     }
+    st.held.copy_from_slice(layer_hard);
     bad
 }
 
@@ -581,6 +762,49 @@ mod tests {
         tw.integrate_both(&net, &cfg, false);
         assert_eq!((tw.strong.s[0], tw.strong.s[2]), (0.3, 0.7));
         assert_eq!((tw.weak.s[0], tw.weak.s[2]), (0.3, 0.7));
+        // a held layer is skipped until its targets change, then takes the new ones
+        tw.integrate_both(&net, &cfg, false);
+        assert_eq!(tw.strong.s[0], 0.3);
+        tw.set_targets(&net, 0..1, &[0.9, 0.1], &[Clamp::Hard]);
+        tw.integrate_both(&net, &cfg, false);
+        assert_eq!((tw.strong.s[0], tw.strong.s[2]), (0.9, 0.1));
+        assert_eq!((tw.weak.s[0], tw.weak.s[2]), (0.9, 0.1));
+        assert_eq!(tw.rho(Net::Strong)[0], cfg.activation.rho(0.9));
+        assert_eq!(tw.rho(Net::Weak)[2], cfg.activation.rho(0.1));
+    }
+
+    /// Fake targets drawn beside the weight updates on two threads give the same bits
+    /// as one after the other (problem large enough for every parallel path).
+    #[test]
+    fn targets_and_learning_same_in_parallel() {
+        let t = Topology::new(&[("v", 200, Role::Input), ("h", 300, Role::Hidden)], &[(1, 0), (0, 1), (1, 1)]).unwrap();
+        let mut net = Network::zeros(t);
+        for (k, blk) in net.blocks.iter_mut().enumerate() {
+            for (i, w) in blk.w.iter_mut().enumerate() {
+                *w = ((i * 7 + k * 3) % 13) as f32 * 0.01 - 0.06;
+            }
+        }
+        let cfg = Config { smoothing: 0.01, ..Config::default() };
+        let batch = 64;
+        let s0: Vec<f32> = (0..batch * 500).map(|i| ((i * 11) % 17) as f32 * 0.05 - 0.4).collect();
+        let mut tw = TwinState::new(&net, &cfg, batch, s0);
+        tw.integrate_both(&net, &cfg, false);
+        tw.compute_dz(&cfg);
+        let (plastic, rate) = ([true, true], [1.0, 1.0]);
+        let learning = Some(Learning { alpha: 0.05, plastic: &plastic, rate: &rate });
+        let run = |parallel: bool| {
+            let (mut tw, mut net) = (tw.clone(), net.clone());
+            let mut rng = <rand_xoshiro::Xoshiro256PlusPlus as rand::SeedableRng>::seed_from_u64(3);
+            let fired = tw.targets_and_learning(&mut net, &cfg, &mut rng, true, learning, parallel);
+            (fired, tw, net)
+        };
+        let (fired_serial, tw_serial, net_serial) = run(false);
+        let (fired_parallel, tw_parallel, net_parallel) = run(true);
+        assert!(fired_serial > 0);
+        assert_eq!(fired_serial, fired_parallel);
+        assert_eq!(tw_serial, tw_parallel);
+        assert_eq!(net_serial, net_parallel);
+        assert_ne!(net_serial, net, "the weights learned");
     }
 
     #[test]
@@ -595,7 +819,7 @@ mod tests {
         // rho_s = (0.7310586, 0.5), rho_w = (0.5, 0.7310586); dz = (0.2310586, -0.2310586)
         assert!((tw.dz[0] - 0.231_058_6).abs() < 1e-6);
         let mut net = net0.clone();
-        tw.apply_rule(&mut net, &cfg, 0.1, &[true, true], &[1.0, 1.0], false);
+        tw.apply_rule(&mut net, &cfg, Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0] }, false);
         // dW_10 = 0.1 * dz_1 * rho_s_0 = 0.1 * -0.2310586 * 0.7310586 = -0.0168916
         // dW_01 = 0.1 * dz_0 * rho_s_1 = 0.1 * 0.2310586 * 0.5 = 0.0115529
         assert!((net.weight(1, 0).unwrap() - (0.5 - 0.016_891_6)).abs() < 1e-6);
@@ -609,19 +833,19 @@ mod tests {
         tw2.refresh(&net0, cfg.activation);
         tw2.compute_dz(&cfg_mean);
         let mut net2 = net0.clone();
-        tw2.apply_rule(&mut net2, &cfg_mean, 0.1, &[true, true], &[1.0, 1.0], false);
+        tw2.apply_rule(&mut net2, &cfg_mean, Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0] }, false);
         assert!((net2.weight(1, 0).unwrap() - net.weight(1, 0).unwrap()).abs() < 1e-7);
         // weight decay: W <- (1 - alpha * lambda) W + the rule's update; biases not decayed
         let wd = Config { weight_decay: 0.5, ..cfg };
         let mut net3 = net0.clone();
-        tw.apply_rule(&mut net3, &wd, 0.1, &[true, true], &[1.0, 1.0], false);
+        tw.apply_rule(&mut net3, &wd, Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0] }, false);
         assert!((net3.weight(1, 0).unwrap() - (0.5 * 0.95 - 0.016_891_6)).abs() < 1e-6);
         assert!((net3.weight(0, 1).unwrap() - (0.5 * 0.95 + 0.011_552_9)).abs() < 1e-6);
         assert!((net3.bias[0] - (0.1 + 0.023_105_86)).abs() < 1e-6);
         // per-layer rates (layer 0 = neuron 0, layer 1 = neuron 1): at rate 0.5 the weight
         // into neuron 1 and its bias move half as far, decay included
         let mut net5 = net0.clone();
-        tw.apply_rule(&mut net5, &wd, 0.1, &[true, true], &[1.0, 0.5], false);
+        tw.apply_rule(&mut net5, &wd, Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 0.5] }, false);
         assert!((net5.weight(1, 0).unwrap() - (0.5 * 0.975 - 0.5 * 0.016_891_6)).abs() < 1e-6);
         assert!((net5.weight(0, 1).unwrap() - (0.5 * 0.95 + 0.011_552_9)).abs() < 1e-6);
         assert!((net5.bias[1] - (-0.2 - 0.5 * 0.023_105_86)).abs() < 1e-6);
@@ -635,7 +859,7 @@ mod tests {
         tw4.refresh(&net0, ep.activation);
         tw4.compute_dz(&ep);
         let mut net4 = net0.clone();
-        tw4.apply_rule(&mut net4, &ep, 0.1, &[true, true], &[1.0, 1.0], false);
+        tw4.apply_rule(&mut net4, &ep, Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0] }, false);
         assert!((net4.weight(1, 0).unwrap() - (0.5 + 0.028_444_6)).abs() < 1e-6);
         assert!((net4.weight(0, 1).unwrap() - (0.5 + 0.028_444_6)).abs() < 1e-6);
         assert!((net4.bias[1] - (-0.2 + 0.023_105_86)).abs() < 1e-6);
