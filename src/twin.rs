@@ -13,6 +13,11 @@ use crate::linalg::{View, ViewMut, gemm};
 use crate::network::{Block, Network};
 use crate::topology::{Role, Topology};
 
+/// Elementwise work runs on two threads only above this many units (`batch x N`): on
+/// smaller problems a hand-off between threads costs more than it saves (the toy
+/// net's tick takes under 1 us in all).
+const PARALLEL_UNITS: usize = 1 << 14;
+
 /// How a neuron is held to its target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -268,7 +273,7 @@ impl TwinState {
         let mut run_s =
             move || step(net, cfg, strong, a_s, h_s, target, clamp, hard, batch, cfg.beta_strong, cfg.eps_strong);
         let mut run_w = move || step(net, cfg, weak, a_w, h_w, target, clamp, hard, batch, cfg.beta_weak, cfg.eps_weak);
-        if parallel && batch * n > (1 << 14) { rayon::join(run_s, run_w) } else { (run_s(), run_w()) }
+        if parallel && batch * n > PARALLEL_UNITS { rayon::join(run_s, run_w) } else { (run_s(), run_w()) }
     }
 
     /// `dz = rho(s_strong) - rho(s_weak)` (or its negative, by `dz_sign`), eq. 14.
@@ -313,7 +318,7 @@ impl TwinState {
     /// `fake`), then the weight updates (when `learning` is given): the rule when its
     /// `alpha > 0`, and the smoothing derivative when `cfg.smoothing > 0`. With `parallel` the targets are
     /// drawn on one thread while the updates start on the other (and take it back when
-    /// it is done): the two touch disjoint state (targets and their averages; weights
+    /// it is done), if the batch is large: the two touch disjoint state (targets and their averages; weights
     /// and biases) and neither reads what the other writes, so the result is the same
     /// bit for bit as one after the other. Returns how many fake targets fired.
     pub(crate) fn targets_and_learning(
@@ -325,6 +330,7 @@ impl TwinState {
         learning: Option<Learning>,
         parallel: bool,
     ) -> usize {
+        let large = self.batch * self.n > PARALLEL_UNITS;
         let (mut targets, learner) = self.split();
         let Network { topology, blocks, bias } = net;
         let topology = &*topology;
@@ -340,7 +346,7 @@ impl TwinState {
                 }
             }
         };
-        if parallel && fake && learning.is_some() {
+        if parallel && fake && learning.is_some() && large {
             rayon::join(fire, learn).0
         } else {
             learn();
