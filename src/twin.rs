@@ -288,20 +288,13 @@ impl TwinState {
         }
     }
 
-    /// Fake targets (eq. 16-18) for every hidden neuron of every batch element: update
-    /// `dzm`, fire with probability `min(1, |dz| / (k dzm))`, set target `sign(dz) t_c`
-    /// (soft) or remove it. Returns how many fired.
+    /// The fake targets of one tick alone (see [`FakeTargets::fire`]).
     #[cfg(test)]
     pub(crate) fn fake_targets(&mut self, net: &Network, cfg: &Config, rng: &mut impl RngExt) -> usize {
         self.split().0.fire(&net.topology, cfg, rng)
     }
 
-    /// The aSTDP rule (eq. 15): `W_ij += alpha' sum_b dz_i rho(s_strong_j)`,
-    /// `b_i += alpha' sum_b dz_i`, with `alpha' = alpha` (sum) or `alpha / batch` (mean).
-    /// Layers with `plastic[l] == false` keep their incoming weights and biases; the
-    /// weights into layer `l` and its biases learn at `rate[l]` times `alpha` (weight
-    /// decay included). With `cfg.rule == SymmetricEp`, EP's symmetric rule instead (see
-    /// [`Rule`]).
+    /// The weight update of one tick alone (see [`Learner::apply_rule`]).
     #[cfg(test)]
     pub(crate) fn apply_rule(&mut self, net: &mut Network, cfg: &Config, learning: Learning, parallel: bool) {
         let (_, learner) = self.split();
@@ -316,11 +309,12 @@ impl TwinState {
 
     /// The end of a tick, after [`TwinState::compute_dz`]: the fake targets (when
     /// `fake`), then the weight updates (when `learning` is given): the rule when its
-    /// `alpha > 0`, and the smoothing derivative when `cfg.smoothing > 0`. With `parallel` the targets are
-    /// drawn on one thread while the updates start on the other (and take it back when
-    /// it is done), if the batch is large: the two touch disjoint state (targets and their averages; weights
-    /// and biases) and neither reads what the other writes, so the result is the same
-    /// bit for bit as one after the other. Returns how many fake targets fired.
+    /// `alpha > 0`, and the smoothing derivative when `cfg.smoothing > 0`. With
+    /// `parallel` and a large batch, the targets are drawn on one thread while the
+    /// updates start on the other (and take it back when it is done): the two touch
+    /// disjoint state (targets and their averages; weights and biases) and neither
+    /// reads what the other writes, so the result is the same bit for bit as one after
+    /// the other. Returns how many fake targets fired.
     pub(crate) fn targets_and_learning(
         &mut self,
         net: &mut Network,
@@ -406,7 +400,9 @@ struct FakeTargets<'a> {
 }
 
 impl FakeTargets<'_> {
-    /// See [`TwinState::fake_targets`].
+    /// Fake targets (eq. 16-18) for every hidden neuron of every batch element: update
+    /// `dzm`, fire with probability `min(1, |dz| / (k dzm))`, set target `sign(dz) t_c`
+    /// (soft) or remove it. Returns how many fired.
     fn fire(&mut self, topology: &Topology, cfg: &Config, rng: &mut impl RngExt) -> usize {
         let f = cfg.fake_target;
         let mut fired = 0;
@@ -445,7 +441,12 @@ struct Learner<'a> {
 }
 
 impl Learner<'_> {
-    /// See [`TwinState::apply_rule`].
+    /// The aSTDP rule (eq. 15): `W_ij += alpha' sum_b dz_i rho(s_strong_j)`,
+    /// `b_i += alpha' sum_b dz_i`, with `alpha' = alpha` (sum) or `alpha / batch` (mean).
+    /// Layers with `plastic[l] == false` keep their incoming weights and biases; the
+    /// weights into layer `l` and its biases learn at `rate[l]` times `alpha` (weight
+    /// decay included). With `cfg.rule == SymmetricEp`, EP's symmetric rule instead (see
+    /// [`Rule`]).
     fn apply_rule(&self, topology: &Topology, net: NetMut, cfg: &Config, learning: Learning, parallel: bool) {
         let scale = match cfg.batch_reduction {
             BatchReduction::Sum => learning.alpha,
