@@ -71,5 +71,7 @@ run supervised_decay_20k_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --
 run supervised_symmetric_init_decay_20k_2ep $bin/mnist --mode supervised --epochs 2 --seed 1 --threads 1 --config configs/symmetric_init_decay_20k.json
 # EP baseline over three epochs on a 60k half-life
 run ep_symmetric_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --config configs/ep_symmetric_decay_60k.json
+# EP over six epochs on a 120k half-life, the hidden layer's weights at twice the rate
+run ep_symmetric_rates_2_6ep $bin/mnist --mode supervised --epochs 6 --seed 1 --config configs/ep_symmetric_decay_120k_rates_2.json
 # the curves plot (a readable subset of the runs)
-$bin/mnist_curves --runs supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_2ep,deep2_no_fake_alpha_0.005_decay_20k_rates_4_1,deep2_no_fake_alpha_0.005_decay_20k,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
+$bin/mnist_curves --runs supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_rates_2_6ep,deep2_no_fake_alpha_0.005_decay_20k_rates_4_1,deep2_no_fake_alpha_0.005_decay_20k,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
