@@ -145,7 +145,8 @@ impl TwinState {
     pub fn refresh(&mut self, net: &Network, act: Activation) {
         self.strong.refresh(self.batch);
         self.weak.refresh(self.batch);
-        self.a = self.strong.s.iter().chain(&self.weak.s).map(|&x| act.rho(x)).collect();
+        self.a.resize(self.strong.s.len() + self.weak.s.len(), 0.0);
+        self.recompute_rho(act);
         self.h = vec![0.0; self.a.len()];
         self.update_layer_hard(net);
     }
