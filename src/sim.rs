@@ -137,11 +137,8 @@ impl Model {
             }
         }
         self.twin.compute_dz(cfg);
-        let learning = (self.learning && (self.alpha > 0.0 || cfg.smoothing > 0.0)).then_some(Learning {
-            alpha: self.alpha,
-            plastic: &self.plastic,
-            rate: &self.layer_rate,
-        });
+        let learning =
+            self.learning.then_some(Learning { alpha: self.alpha, plastic: &self.plastic, rate: &self.layer_rate });
         let (net, rng) = (&mut self.network, &mut self.rng);
         self.fake_fired +=
             self.twin.targets_and_learning(net, cfg, rng, self.fake_target, learning, self.parallel) as u64;

@@ -309,7 +309,7 @@ impl TwinState {
     }
 
     /// The end of a tick, after [`TwinState::compute_dz`]: the fake targets (when
-    /// `fake`), then the weight updates (when `learning` is given): the rule when its
+    /// `fake`), then, when `learning` is given, the weight updates: the rule when its
     /// `alpha > 0`, and the smoothing derivative when `cfg.smoothing > 0`. With
     /// `parallel` and a large batch, the targets are drawn on one thread while the
     /// updates start on the other (and take it back when it is done): the two touch
@@ -326,6 +326,7 @@ impl TwinState {
         parallel: bool,
     ) -> usize {
         let large = self.batch * self.n > PARALLEL_UNITS;
+        let learning = learning.filter(|l| l.alpha > 0.0 || cfg.smoothing > 0.0);
         let (mut targets, learner) = self.split();
         let Network { topology, blocks, bias } = net;
         let topology = &*topology;
@@ -693,11 +694,14 @@ fn step(
                 target: &target[r.clone()],
                 clamp: &clamp[r.clone()],
             };
+            // rho'(s) from (s, rho(s)): the sigmoid's from rho alone (no exponential)
+            let sigmoid_prime = |_: f32, a: f32| 4.0 * a * (1.0 - a);
+            let hard_prime = |s: f32, _: f32| act.rho_prime(s);
             let (change, finite) = match (act, smoothing) {
-                (Activation::Sigmoid4, false) => step_units::<false>(units, p, |_, a| 4.0 * a * (1.0 - a)),
-                (Activation::Sigmoid4, true) => step_units::<true>(units, p, |_, a| 4.0 * a * (1.0 - a)),
-                (Activation::HardSigmoid, false) => step_units::<false>(units, p, |s, _| act.rho_prime(s)),
-                (Activation::HardSigmoid, true) => step_units::<true>(units, p, |s, _| act.rho_prime(s)),
+                (Activation::Sigmoid4, false) => step_units::<false>(units, p, sigmoid_prime),
+                (Activation::Sigmoid4, true) => step_units::<true>(units, p, sigmoid_prime),
+                (Activation::HardSigmoid, false) => step_units::<false>(units, p, hard_prime),
+                (Activation::HardSigmoid, true) => step_units::<true>(units, p, hard_prime),
             };
             maxf = maxf.max(change);
             if !finite && bad.is_none() {
