@@ -57,8 +57,21 @@ fn main() -> anyhow::Result<()> {
     let rec = &first.recording;
     let t0 = rec.ticks.first().copied().unwrap_or(0);
     let t: Vec<f64> = rec.ticks.iter().map(|&x| (x - t0) as f64).collect();
-    let mut panels = Vec::new();
-    for (k, &neuron) in rec.neurons.iter().enumerate().filter(|(k, _)| *k < 6) {
+    // the perception signal first: A - B against the hysteresis band
+    let h = first.hysteresis as f64;
+    let band = format!("{:.2}", first.hysteresis);
+    let diff: Vec<f64> = rec.s_weak[0].iter().zip(&rec.s_weak[1]).map(|(&a, &b)| (a - b) as f64).collect();
+    let mut panels = vec![Panel {
+        title: format!("perception: s_weak(0) - s_weak(1), band +-{band}"),
+        x_label: "time since ambiguous input (ticks)".into(),
+        y_label: "state difference".into(),
+        series: vec![
+            Series::line("A - B", t.clone(), diff, 1),
+            Series::line("+band", t.clone(), vec![h; t.len()], 7),
+            Series::line("-band", t.clone(), vec![-h; t.len()], 7),
+        ],
+    }];
+    for (k, &neuron) in rec.neurons.iter().enumerate() {
         let kind = if neuron < 4 { "visible" } else { "hidden" };
         let (tx, ty): (Vec<f64>, Vec<f64>) =
             rec.target[k].iter().zip(&t).filter_map(|(v, &x)| v.map(|v| (x, v as f64))).unzip();
@@ -81,8 +94,8 @@ fn main() -> anyhow::Result<()> {
             first.summary.seed, first.summary.switches
         ),
         &panels,
-        2,
-        (620, 300),
+        3,
+        (560, 280),
     )?;
     #[derive(serde::Serialize)]
     struct Out<'a> {

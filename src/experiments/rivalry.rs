@@ -1,13 +1,14 @@
 //! Binocular rivalry (figure 3): a 4 visible + 8 hidden net trained on the four one-hot
 //! patterns, then shown the ambiguous input `[1, 1, 0, 0]` for a long window. The
 //! perceived pattern (visible neuron 0 or 1 higher, with hysteresis) alternates, driven
-//! by the fake targets; without them it does not.
+//! by the fake targets together with slow learning while the input is held; without the
+//! fake targets it does not (in most seeds: the README has the figures).
 
 use serde::{Deserialize, Serialize};
 
 use super::{mean_std, train_toy};
 use crate::config::{Config, FakeTargetConfig};
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::probe::{ProbeSpec, Recording};
 use crate::sim::{Event, Simulation};
 use crate::twin::Clamp;
@@ -28,6 +29,10 @@ pub struct RivalryConfig {
     pub test_ticks: u64,
     /// Perception switches from A to B only when `s_B - s_A > hysteresis` (weak net).
     pub hysteresis: f32,
+    /// Ticks at the start of the hold left out of every summary figure, in both runs: the
+    /// net is still settling from the last training pattern into its first percept, and
+    /// a crossing there is not an alternation. Recorded and plotted all the same.
+    pub settle_ticks: u64,
     /// Whether aSTDP keeps learning while the ambiguous input is held (as in the paper,
     /// where the rule runs at every step).
     pub learn_during_test: bool,
@@ -37,21 +42,30 @@ pub struct RivalryConfig {
     /// training's (`None`: the same as `model.fake_target`). Its `enabled` is ignored:
     /// the run has them on, the control off.
     pub test_fake_target: Option<FakeTargetConfig>,
+    /// Learning rate while the ambiguous input is held, when it differs from training's
+    /// (`None`: `model.alpha`). Only used with `learn_during_test`.
+    pub test_alpha: Option<f32>,
 }
 
 impl Default for RivalryConfig {
     fn default() -> Self {
         RivalryConfig {
-            // the same toy training as the other experiments (eps 0.5 / 0.5, alpha 0.01)
-            model: Config { alpha: 0.01, eps_weak: 0.5, ..Config::default() },
+            // the toy training of the other experiments (eps 0.5 / 0.5, alpha 0.01), but a
+            // weaker clamp of the weak net (0.15, not 0.25): the patterns must then hold
+            // more by themselves, and the trained nets compete under the ambiguous input
+            model: Config { alpha: 0.01, eps_weak: 0.5, beta_weak: 0.15, ..Config::default() },
             hidden: 8,
             train_rounds: 200,
             dwell: 100,
             test_ticks: 20_000,
             hysteresis: 0.05,
+            settle_ticks: 500,
             learn_during_test: true,
             record_every: 25,
-            test_fake_target: None,
+            // the OCR's literal eq. 17, p = min(1, k |dz|), and slow learning while the
+            // input is held (the README's rivalry section has the scans behind both)
+            test_fake_target: Some(FakeTargetConfig { linear: true, ..FakeTargetConfig::default() }),
+            test_alpha: Some(0.001),
         }
     }
 }
@@ -144,6 +158,9 @@ fn hold_ambiguous(sim: &mut Simulation, cfg: &RivalryConfig, fake: bool, every: 
         sim.set_config(Config { fake_target: FakeTargetConfig { enabled: true, ..f }, ..cfg.model }.validate()?);
     }
     sim.schedule(t0, Event::SetLearning(cfg.learn_during_test))?;
+    if let Some(alpha) = cfg.test_alpha {
+        sim.schedule(t0, Event::SetAlpha(alpha))?;
+    }
     sim.schedule(t0, Event::SetFakeTarget(fake))?;
     sim.present(t0, 0, vec![1.0, 1.0, 0.0, 0.0], Clamp::Soft)?;
     sim.schedule_ticks(t0, cfg.test_ticks)?;
@@ -156,25 +173,33 @@ fn hold_ambiguous(sim: &mut Simulation, cfg: &RivalryConfig, fake: bool, every: 
 
 /// Trains the net, then holds the ambiguous input with and without fake targets.
 pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
+    if cfg.settle_ticks >= cfg.test_ticks {
+        let range = "[0, test_ticks): lower it or hold the input longer";
+        return Err(ConfigError::OutOfRange { field: "settle_ticks", value: cfg.settle_ticks as f64, range }.into());
+    }
     let mut sim = train_toy(&cfg.model, 4, cfg.hidden, cfg.train_rounds, cfg.dwell, seed)?;
     let mut control = sim.clone();
 
     // perception from every tick
     let id = hold_ambiguous(&mut sim, cfg, true, 1)?;
     let full = sim.recording(id).expect("probe").clone();
-    let p = perception(&full.s_weak[0], &full.s_weak[1], cfg.hysteresis);
+    // every summary figure from the ticks after the settling period
+    let k0 = cfg.settle_ticks as usize;
+    let (a, b) = (&full.s_weak[0][k0..], &full.s_weak[1][k0..]);
+    let p = perception(a, b, cfg.hysteresis);
     let (switches, durations) = dominance(&p);
     let fraction_a = p.iter().filter(|&&x| x).count() as f64 / p.len().max(1) as f64;
 
     let cid = hold_ambiguous(&mut control, cfg, false, 1)?;
     let crec = control.recording(cid).expect("probe");
-    let (control_switches, _) = dominance(&perception(&crec.s_weak[0], &crec.s_weak[1], cfg.hysteresis));
+    let (ca, cb) = (&crec.s_weak[0][k0..], &crec.s_weak[1][k0..]);
+    let (control_switches, _) = dominance(&perception(ca, cb, cfg.hysteresis));
     let ab_stats = |a: &[f32], b: &[f32]| {
         let d: Vec<f64> = a.iter().zip(b).map(|(&x, &y)| (x - y) as f64).collect();
         mean_std(&d)
     };
-    let ab = ab_stats(&full.s_weak[0], &full.s_weak[1]).1;
-    let (control_ab_mean, control_ab) = ab_stats(&crec.s_weak[0], &crec.s_weak[1]);
+    let ab = ab_stats(a, b).1;
+    let (control_ab_mean, control_ab) = ab_stats(ca, cb);
 
     let d: Vec<f64> = durations.iter().map(|&x| x as f64).collect();
     let (mean, std) = mean_std(&d);
@@ -234,5 +259,14 @@ mod tests {
         let (s, d) = dominance(&p);
         assert_eq!(s, 3);
         assert_eq!(d, vec![3, 2]);
+    }
+
+    #[test]
+    fn settling_period_must_leave_ticks_to_measure() {
+        let cfg = RivalryConfig { test_ticks: 400, settle_ticks: 400, train_rounds: 1, ..RivalryConfig::default() };
+        let e = run(&cfg, 1).unwrap_err().to_string();
+        assert!(e.contains("settle_ticks"), "{e}");
+        let ok = RivalryConfig { settle_ticks: 399, ..cfg };
+        assert!(run(&ok, 1).is_ok());
     }
 }
