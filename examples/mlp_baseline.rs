@@ -23,7 +23,7 @@ struct Args {
     /// Epochs.
     #[arg(long, default_value_t = 10)]
     epochs: usize,
-    /// Learning rate.
+    /// Learning rate (default: the loss's, 0.5 for cross-entropy, 1.0 for MSE).
     #[arg(long)]
     lr: Option<f32>,
     /// Minibatch size.
@@ -58,10 +58,7 @@ fn main() -> anyhow::Result<()> {
         CliLoss::Mse => Loss::Mse,
         CliLoss::CrossEntropy => Loss::CrossEntropy,
     };
-    let lr = args.lr.unwrap_or(match loss {
-        Loss::Mse => 0.5,
-        Loss::CrossEntropy => 0.1,
-    });
+    let lr = args.lr.unwrap_or(loss.default_lr());
     let cfg = MlpConfig { hidden: args.hidden, loss, lr, batch: args.batch };
     let mut rng = astdp::rng_from_seed(args.seed);
     let mut mlp = Mlp::new(784, cfg.hidden, 10, &mut rng);

@@ -21,6 +21,18 @@ pub enum Loss {
     CrossEntropy,
 }
 
+impl Loss {
+    /// The default learning rate: the best of a short scan, 784-512-10, batch 32, 10
+    /// epochs, seed 1 (README, "Results"). Cross-entropy: 0.1 -> 95.66%, 0.5 -> 97.97%,
+    /// 1.0 -> 97.93%. MSE: 0.5 -> 94.91%, 1.0 -> 95.94%, 2.0 diverged (10.1%).
+    pub fn default_lr(self) -> f32 {
+        match self {
+            Loss::Mse => 1.0,
+            Loss::CrossEntropy => 0.5,
+        }
+    }
+}
+
 /// Training settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -37,7 +49,7 @@ pub struct MlpConfig {
 
 impl Default for MlpConfig {
     fn default() -> Self {
-        MlpConfig { hidden: 512, loss: Loss::CrossEntropy, lr: 0.1, batch: 32 }
+        MlpConfig { hidden: 512, loss: Loss::CrossEntropy, lr: Loss::CrossEntropy.default_lr(), batch: 32 }
     }
 }
 
