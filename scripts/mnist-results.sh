@@ -75,5 +75,7 @@ run ep_symmetric_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --config c
 run ep_symmetric_rates_2_6ep $bin/mnist --mode supervised --epochs 6 --seed 1 --config configs/ep_symmetric_decay_120k_rates_2.json
 # EP over twelve epochs at 20 + 40 ticks per sample (the net settles in ~5), alpha 0.01
 run ep_symmetric_fast_12ep $bin/mnist --mode supervised --epochs 12 --seed 1 --config configs/ep_symmetric_fast_alpha_0.01_decay_240k_rates_2.json
+# the same without per-layer rates (both directions of a pair at one rate), ten epochs
+run ep_symmetric_fast_10ep $bin/mnist --mode supervised --epochs 10 --seed 1 --config configs/ep_symmetric_fast_alpha_0.01_decay_200k.json
 # the curves plot (a readable subset of the runs)
-$bin/mnist_curves --runs supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_fast_12ep,deep2_no_fake_alpha_0.005_decay_20k_rates_4_1,deep2_no_fake_alpha_0.005_decay_20k,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
+$bin/mnist_curves --runs supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_fast_10ep,deep2_no_fake_alpha_0.005_decay_20k_rates_4_1,deep2_no_fake_alpha_0.005_decay_20k,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
