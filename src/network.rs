@@ -94,10 +94,16 @@ impl Network {
         if i == j {
             return None;
         }
-        let k = self.blocks.iter().position(|b| b.post == li && b.pre == lj)?;
+        let k = self.block_index(li, lj)?;
         let layers = self.topology.layers();
         let (r, c) = (i - layers[li].offset, j - layers[lj].offset);
         Some((k, r * layers[lj].size + c))
+    }
+
+    /// The index in `blocks` of the weights from layer `pre` into layer `post`, `None`
+    /// where the topology has no such connection.
+    pub fn block_index(&self, post: usize, pre: usize) -> Option<usize> {
+        self.blocks.iter().position(|b| b.post == post && b.pre == pre)
     }
 
     /// `W_ij` (from global neuron j to global neuron i), `None` where no connection exists.

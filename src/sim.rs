@@ -68,6 +68,19 @@ pub enum Event {
         /// Multiplier of `alpha` (finite, >= 0).
         scale: f32,
     },
+    /// Scales the learning rate of the one block of weights from layer `pre` into layer
+    /// `post` by `scale` from now on (default 1), on top of `post`'s layer rate; biases
+    /// are not touched. Setting both directions of a pair alike gives per-pair rates,
+    /// which EP's symmetric rule needs to keep `W_ij = W_ji` (a layer rate scales only
+    /// the weights into a layer).
+    SetBlockRate {
+        /// Receiving layer.
+        post: usize,
+        /// Sending layer.
+        pre: usize,
+        /// Multiplier of `alpha` (finite, >= 0).
+        scale: f32,
+    },
 
     /// Removes targets from `neurons` in every batch element.
     ClearTargets {
@@ -116,11 +129,19 @@ struct Model {
     /// (empty in checkpoints written before it existed: read as all 1).
     #[serde(default)]
     layer_rate: Vec<f32>,
+    /// Per block (in the network's block order): a further multiplier of `alpha` for its
+    /// weights (empty in checkpoints written before it existed: read as all 1).
+    #[serde(default)]
+    block_rate: Vec<f32>,
     ticks_run: u64,
 
     fake_fired: u64,
     #[serde(skip, default = "yes")]
     parallel: bool,
+}
+
+fn no_block(post: usize, pre: usize) -> SimError {
+    SimError::BadEvent(format!("no weights from layer {pre} into layer {post}: the topology has no such connection"))
 }
 
 fn yes() -> bool {
@@ -137,8 +158,12 @@ impl Model {
             }
         }
         self.twin.compute_dz(cfg);
-        let learning =
-            self.learning.then_some(Learning { alpha: self.alpha, plastic: &self.plastic, rate: &self.layer_rate });
+        let learning = self.learning.then_some(Learning {
+            alpha: self.alpha,
+            plastic: &self.plastic,
+            rate: &self.layer_rate,
+            block_rate: &self.block_rate,
+        });
         let (net, rng) = (&mut self.network, &mut self.rng);
         self.fake_fired +=
             self.twin.targets_and_learning(net, cfg, rng, self.fake_target, learning, self.parallel) as u64;
@@ -163,6 +188,10 @@ impl Handler<Event> for Model {
             }
             Event::SetPlastic { layer, on } => self.plastic[layer] = on,
             Event::SetLayerRate { layer, scale } => self.layer_rate[layer] = scale,
+            Event::SetBlockRate { post, pre, scale } => {
+                let k = self.network.block_index(post, pre).ok_or_else(|| no_block(post, pre))?;
+                self.block_rate[k] = scale;
+            }
 
             Event::ClearTargets { neurons } => self.twin.clear_targets(&self.network, neurons),
             Event::SetLearning(on) => self.learning = on,
@@ -206,6 +235,7 @@ impl Simulation {
         let s0: Vec<f32> = (0..batch * n).map(|_| if hi > lo { rng.random_range(lo..hi) } else { lo }).collect();
         let twin = TwinState::new(&network, &config, batch, s0);
         let n_layers = network.topology.layers().len();
+        let n_blocks = network.blocks.len();
         Ok(Simulation {
             scheduler: Scheduler::new(),
             model: Model {
@@ -219,6 +249,7 @@ impl Simulation {
                 recordings: Vec::new(),
                 plastic: vec![true; n_layers],
                 layer_rate: vec![1.0; n_layers],
+                block_rate: vec![1.0; n_blocks],
                 ticks_run: 0,
 
                 fake_fired: 0,
@@ -250,6 +281,18 @@ impl Simulation {
                     Ok(())
                 } else {
                     Err(SimError::BadEvent(format!("layer rate {scale} for layer {layer}: give a finite value >= 0")))
+                }
+            }
+            Event::SetBlockRate { post, pre, scale } => {
+                self.check_layer(*post)?;
+                self.check_layer(*pre)?;
+                self.model.network.block_index(*post, *pre).ok_or_else(|| no_block(*post, *pre))?;
+                if scale.is_finite() && *scale >= 0.0 {
+                    Ok(())
+                } else {
+                    Err(SimError::BadEvent(format!(
+                        "block rate {scale} for the weights {pre} -> {post}: give a finite value >= 0"
+                    )))
                 }
             }
             Event::SetTargets { neurons, values, modes } => {
@@ -513,6 +556,9 @@ impl Simulation {
         if self.model.layer_rate.is_empty() {
             self.model.layer_rate = vec![1.0; n_layers];
         }
+        if self.model.block_rate.is_empty() {
+            self.model.block_rate = vec![1.0; self.model.network.blocks.len()];
+        }
         let twin = &self.model.twin;
         let fits = twin.n_neurons() == n
             && [&twin.strong.s, &twin.strong.v, &twin.weak.s, &twin.weak.v, &twin.target, &twin.dz, &twin.dzm]
@@ -521,7 +567,8 @@ impl Simulation {
             && twin.clamp.len() == n * b
             && self.model.network.blocks.len() == self.model.network.topology.connections().len()
             && self.model.plastic.len() == n_layers
-            && self.model.layer_rate.len() == n_layers;
+            && self.model.layer_rate.len() == n_layers
+            && self.model.block_rate.len() == self.model.network.blocks.len();
         if !fits {
             return Err(CheckpointError::Mismatch {
                 path: path.into(),

@@ -369,13 +369,15 @@ impl TwinState {
     }
 }
 
-/// How the weights learn in a tick: the rate `alpha`, and per layer whether the weights
-/// into it learn (`plastic`) and at what multiple of `alpha` (`rate`).
+/// How the weights learn in a tick: the rate `alpha`, per layer whether the weights into
+/// it learn (`plastic`) and at what multiple of `alpha` (`rate`), and per block a further
+/// multiple for its weights (`block_rate`, in the network's block order).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Learning<'a> {
     pub alpha: f32,
     pub plastic: &'a [bool],
     pub rate: &'a [f32],
+    pub block_rate: &'a [f32],
 }
 
 /// The weights and biases of a [`Network`], borrowed apart from its topology.
@@ -482,8 +484,9 @@ impl Learner<'_> {
         self.outer_update(topology, net, self.g_weak, a_w, scale, 0.0, learning, parallel);
     }
 
-    /// `W_ij <- (1 - r decay) W_ij + r scale sum_b post[b,i] pre[b,j]` on every block,
-    /// `b_i += r scale sum_b post[b,i]`, with `r` the receiving layer's rate. Layers hard
+    /// `W_ij <- (1 - r decay) W_ij + r scale sum_b post[b,i] pre[b,j]` on every block, with
+    /// `r` the receiving layer's rate times the block's; `b_i += r scale sum_b post[b,i]`,
+    /// with `r` the layer's rate. Layers hard
     /// clamped everywhere have `post = 0` and are skipped (with no decay either), as are
     /// frozen ones (`alpha` of `learning` is not used here).
     #[allow(clippy::too_many_arguments)]
@@ -499,16 +502,16 @@ impl Learner<'_> {
         parallel: bool,
     ) {
         let n = self.n;
-        let Learning { plastic, rate, .. } = learning;
+        let Learning { plastic, rate, block_rate, .. } = learning;
         let skip = |l: usize| self.layer_hard[l] || !plastic[l];
         let NetMut { blocks, bias } = net;
         let layers = topology.layers();
-        for blk in blocks.iter_mut() {
+        for (blk, &br) in blocks.iter_mut().zip(block_rate) {
             if skip(blk.post) {
                 continue;
             }
             let (po, pr) = (&layers[blk.post], &layers[blk.pre]);
-            let r = rate[blk.post];
+            let r = rate[blk.post] * br;
             gemm(
                 po.size,
                 self.batch,
@@ -803,7 +806,7 @@ mod tests {
         tw.integrate_both(&net, &cfg, false);
         tw.compute_dz(&cfg);
         let (plastic, rate) = ([true, true], [1.0, 1.0]);
-        let learning = Some(Learning { alpha: 0.05, plastic: &plastic, rate: &rate });
+        let learning = Some(Learning { alpha: 0.05, plastic: &plastic, rate: &rate, block_rate: &[1.0, 1.0, 1.0] });
         let run = |parallel: bool| {
             let (mut tw, mut net) = (tw.clone(), net.clone());
             let mut rng = <rand_xoshiro::Xoshiro256PlusPlus as rand::SeedableRng>::seed_from_u64(3);
@@ -831,7 +834,12 @@ mod tests {
         // rho_s = (0.7310586, 0.5), rho_w = (0.5, 0.7310586); dz = (0.2310586, -0.2310586)
         assert!((tw.dz[0] - 0.231_058_6).abs() < 1e-6);
         let mut net = net0.clone();
-        tw.apply_rule(&mut net, &cfg, Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0] }, false);
+        tw.apply_rule(
+            &mut net,
+            &cfg,
+            Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0], block_rate: &[1.0, 1.0] },
+            false,
+        );
         // dW_10 = 0.1 * dz_1 * rho_s_0 = 0.1 * -0.2310586 * 0.7310586 = -0.0168916
         // dW_01 = 0.1 * dz_0 * rho_s_1 = 0.1 * 0.2310586 * 0.5 = 0.0115529
         assert!((net.weight(1, 0).unwrap() - (0.5 - 0.016_891_6)).abs() < 1e-6);
@@ -845,23 +853,49 @@ mod tests {
         tw2.refresh(&net0, cfg.activation);
         tw2.compute_dz(&cfg_mean);
         let mut net2 = net0.clone();
-        tw2.apply_rule(&mut net2, &cfg_mean, Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0] }, false);
+        tw2.apply_rule(
+            &mut net2,
+            &cfg_mean,
+            Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0], block_rate: &[1.0, 1.0] },
+            false,
+        );
         assert!((net2.weight(1, 0).unwrap() - net.weight(1, 0).unwrap()).abs() < 1e-7);
         // weight decay: W <- (1 - alpha * lambda) W + the rule's update; biases not decayed
         let wd = Config { weight_decay: 0.5, ..cfg };
         let mut net3 = net0.clone();
-        tw.apply_rule(&mut net3, &wd, Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0] }, false);
+        tw.apply_rule(
+            &mut net3,
+            &wd,
+            Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0], block_rate: &[1.0, 1.0] },
+            false,
+        );
         assert!((net3.weight(1, 0).unwrap() - (0.5 * 0.95 - 0.016_891_6)).abs() < 1e-6);
         assert!((net3.weight(0, 1).unwrap() - (0.5 * 0.95 + 0.011_552_9)).abs() < 1e-6);
         assert!((net3.bias[0] - (0.1 + 0.023_105_86)).abs() < 1e-6);
         // per-layer rates (layer 0 = neuron 0, layer 1 = neuron 1): at rate 0.5 the weight
         // into neuron 1 and its bias move half as far, decay included
         let mut net5 = net0.clone();
-        tw.apply_rule(&mut net5, &wd, Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 0.5] }, false);
+        tw.apply_rule(
+            &mut net5,
+            &wd,
+            Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 0.5], block_rate: &[1.0, 1.0] },
+            false,
+        );
         assert!((net5.weight(1, 0).unwrap() - (0.5 * 0.975 - 0.5 * 0.016_891_6)).abs() < 1e-6);
         assert!((net5.weight(0, 1).unwrap() - (0.5 * 0.95 + 0.011_552_9)).abs() < 1e-6);
         assert!((net5.bias[1] - (-0.2 - 0.5 * 0.023_105_86)).abs() < 1e-6);
         assert!((net5.bias[0] - (0.1 + 0.023_105_86)).abs() < 1e-6);
+        // a block rate of 0.5 on the weights 0 -> 1 only: that weight moves half as far
+        // (its decay too), the bias of neuron 1 and the weight 1 -> 0 as at rate 1
+        let k10 = net0.block_index(1, 0).unwrap();
+        let mut block_rate = [1.0; 2];
+        block_rate[k10] = 0.5;
+        let mut net6 = net0.clone();
+        let half = Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0], block_rate: &block_rate };
+        tw.apply_rule(&mut net6, &wd, half, false);
+        assert!((net6.weight(1, 0).unwrap() - (0.5 * 0.975 - 0.5 * 0.016_891_6)).abs() < 1e-6);
+        assert!((net6.weight(0, 1).unwrap() - (0.5 * 0.95 + 0.011_552_9)).abs() < 1e-6);
+        assert!((net6.bias[1] - (-0.2 - 0.023_105_86)).abs() < 1e-6);
         // EP's symmetric rule: rho_s = (0.7310586, 0.7310586), rho_w = (0.5, 0.5), so
         // dW_10 = dW_01 = 0.1 * (0.7310586^2 - 0.25) = 0.0284446, db = 0.1 * dz = 0.0231059
         let ep = Config { rule: Rule::SymmetricEp, ..cfg };
@@ -871,7 +905,12 @@ mod tests {
         tw4.refresh(&net0, ep.activation);
         tw4.compute_dz(&ep);
         let mut net4 = net0.clone();
-        tw4.apply_rule(&mut net4, &ep, Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0] }, false);
+        tw4.apply_rule(
+            &mut net4,
+            &ep,
+            Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0], block_rate: &[1.0, 1.0] },
+            false,
+        );
         assert!((net4.weight(1, 0).unwrap() - (0.5 + 0.028_444_6)).abs() < 1e-6);
         assert!((net4.weight(0, 1).unwrap() - (0.5 + 0.028_444_6)).abs() < 1e-6);
         assert!((net4.bias[1] - (-0.2 + 0.023_105_86)).abs() < 1e-6);

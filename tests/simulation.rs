@@ -75,6 +75,11 @@ fn bad_events_are_typed_errors() {
     assert!(matches!(sim.schedule(0, Event::SetLayerRate { layer: 0, scale: f32::NAN }), Err(SimError::BadEvent(_))));
     assert!(matches!(sim.schedule(0, Event::SetLayerRate { layer: 0, scale: -0.5 }), Err(SimError::BadEvent(_))));
     assert!(sim.schedule(0, Event::SetLayerRate { layer: 0, scale: 2.0 }).is_ok());
+    let block_rate = |post, pre, scale| sim.clone().schedule(0, Event::SetBlockRate { post, pre, scale });
+    assert!(matches!(block_rate(1, 1, 2.0), Err(SimError::BadEvent(_))), "no lateral block in the pair");
+    assert!(matches!(block_rate(1, 5, 2.0), Err(SimError::BadEvent(_))));
+    assert!(matches!(block_rate(1, 0, f32::INFINITY), Err(SimError::BadEvent(_))));
+    assert!(block_rate(1, 0, 2.0).is_ok());
     assert!(matches!(
         sim.add_probe(ProbeSpec { neurons: vec![0], batch: 2, every: 1 }, 0, 5),
         Err(SimError::BadEvent(_))
@@ -172,6 +177,34 @@ fn loading_a_corrupt_checkpoint_is_an_error() {
     let p = dir.join("bad.json");
     std::fs::write(&p, b"{\"scheduler\": 3}").unwrap();
     assert!(matches!(Simulation::load(&p), Err(astdp::error::CheckpointError::Format { .. })));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn checkpoints_keep_block_rates_and_older_ones_load() {
+    let dir = std::env::temp_dir().join(format!("astdp-rates-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join("sim.json");
+    // a block rate of 0 freezes the weight 0 -> 1; after save and load it still does
+    let mut sim = pair_sim(1);
+    sim.apply(Event::SetBlockRate { post: 1, pre: 0, scale: 0.0 }).unwrap();
+    sim.save(&p).unwrap();
+    let mut loaded = Simulation::load(&p).unwrap();
+    loaded.schedule(0, Event::SetTargets { neurons: 0..2, values: vec![1.0, 0.5], modes: vec![Clamp::Soft] }).unwrap();
+    loaded.schedule_ticks(0, 5).unwrap();
+    loaded.run().unwrap();
+    assert_eq!(loaded.network().weight(1, 0), Some(0.0));
+    assert_ne!(loaded.network().weight(0, 1), Some(0.0), "the other direction learns");
+    // a checkpoint written before per-layer and per-block rates existed: all rates 1
+    let mut json: serde_json::Value = serde_json::from_slice(&std::fs::read(&p).unwrap()).unwrap();
+    let model = json["model"].as_object_mut().unwrap();
+    assert!(model.remove("block_rate").is_some() && model.remove("layer_rate").is_some());
+    std::fs::write(&p, serde_json::to_vec(&json).unwrap()).unwrap();
+    let mut old = Simulation::load(&p).unwrap();
+    old.schedule(0, Event::SetTargets { neurons: 0..2, values: vec![1.0, 0.5], modes: vec![Clamp::Soft] }).unwrap();
+    old.schedule_ticks(0, 5).unwrap();
+    old.run().unwrap();
+    assert_ne!(old.network().weight(1, 0), Some(0.0));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

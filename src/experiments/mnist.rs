@@ -84,6 +84,13 @@ pub struct MnistConfig {
     /// weights into it and its biases (not in the paper; EP uses rates that grow towards
     /// the input, as the learning signal weakens on its way down). Empty: all 1.
     pub hidden_alpha_scale: Vec<f32>,
+    /// Per connection of the chain `input - hidden 1 - ... - output` (nearest the input
+    /// first, one more entry than hidden layers), the multiplier of `alpha` for the
+    /// weights of both directions (not in the paper). Unlike `hidden_alpha_scale`, which
+    /// scales only the weights into a layer, this keeps `W_ij` and `W_ji` at one rate, as
+    /// EP's per-layer rates do, so EP's symmetric rule keeps symmetric weights symmetric.
+    /// Biases and lateral weights are left at rate 1. Empty: all 1.
+    pub pair_alpha_scale: Vec<f32>,
 }
 
 impl Default for MnistConfig {
@@ -103,6 +110,7 @@ impl Default for MnistConfig {
             alpha_half_life: None,
             symmetric_init: false,
             hidden_alpha_scale: Vec::new(),
+            pair_alpha_scale: Vec::new(),
         }
     }
 }
@@ -134,6 +142,16 @@ impl MnistConfig {
         }
         if let Some(&v) = self.hidden_alpha_scale.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
             return Err(ConfigError::OutOfRange { field: "hidden_alpha_scale", value: v as f64, range: "[0, inf)" });
+        }
+        if !self.pair_alpha_scale.is_empty() && self.pair_alpha_scale.len() != self.hidden.len() + 1 {
+            return Err(ConfigError::Topology(format!(
+                "pair_alpha_scale has {} entries for {} connections (hidden layers + 1): give one per connection or none",
+                self.pair_alpha_scale.len(),
+                self.hidden.len() + 1
+            )));
+        }
+        if let Some(&v) = self.pair_alpha_scale.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
+            return Err(ConfigError::OutOfRange { field: "pair_alpha_scale", value: v as f64, range: "[0, inf)" });
         }
         if self.input_clamp == Clamp::Free {
             return Err(ConfigError::OutOfRange { field: "input_clamp", value: 0.0, range: "hard or soft" });
@@ -232,6 +250,14 @@ impl Trainer {
         // layers: 0 input, 1 output, 2.. hidden
         for (k, &scale) in cfg.hidden_alpha_scale.iter().enumerate() {
             sim.apply(Event::SetLayerRate { layer: 2 + k, scale })?;
+        }
+        let chain: Vec<usize> = std::iter::once(0).chain(2..2 + cfg.hidden.len()).chain(std::iter::once(1)).collect();
+        for (pair, &scale) in chain.windows(2).zip(&cfg.pair_alpha_scale) {
+            for (post, pre) in [(pair[1], pair[0]), (pair[0], pair[1])] {
+                if sim.network().block_index(post, pre).is_some() {
+                    sim.apply(Event::SetBlockRate { post, pre, scale })?;
+                }
+            }
         }
         let sym = sim.network().symmetry_correlation().unwrap_or(f64::NAN);
         let weight_rms = vec![(0, sim.network().block_rms())];
@@ -534,6 +560,44 @@ mod tests {
             test_iters: iters,
             ..MnistConfig::default()
         }
+    }
+
+    #[test]
+    fn pair_alpha_scale_keeps_ep_weights_symmetric() {
+        let mut base = tiny_cfg(3);
+        base.symmetric_init = true;
+        base.model.rule = crate::config::Rule::SymmetricEp;
+        base.model.beta_weak = 0.0;
+        base.model.fake_target.enabled = false;
+        let one = MnistConfig { pair_alpha_scale: vec![2.0], ..base.clone() };
+        assert!(matches!(one.validate(), Err(ConfigError::Topology(_))));
+        let nan = MnistConfig { pair_alpha_scale: vec![f32::NAN, 1.0], ..base.clone() };
+        assert!(matches!(nan.validate(), Err(ConfigError::OutOfRange { field: "pair_alpha_scale", .. })));
+        let trained = |cfg: MnistConfig| {
+            let mut t = Trainer::new(cfg, 16, 3).unwrap();
+            let before = t.sim.network().clone();
+            t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
+            (before, t.sim.network().clone())
+        };
+        let w = |net: &Network, post, pre| net.blocks[net.block_index(post, pre).unwrap()].w.clone();
+        // max |W_oh - W_ho^T| over the output (1) - hidden (2) pair: 10 x 5 and 5 x 10
+        let asym = |net: &Network| {
+            let (oh, ho) = (w(net, 1, 2), w(net, 2, 1));
+            let pairs = (0..10).flat_map(|o| (0..5).map(move |h| (o, h)));
+            pairs.map(|(o, h)| (oh[o * 5 + h] - ho[h * 10 + o]).abs()).fold(0.0f32, f32::max)
+        };
+        // how far the weights into the output moved
+        let moved = |(before, after): &(Network, Network)| {
+            w(after, 1, 2).iter().zip(w(before, 1, 2)).map(|(a, b)| (a - b).powi(2)).sum::<f32>().sqrt()
+        };
+        // the pair hidden - output at rate 3, both directions: W_ho = W_oh^T still
+        let pair = trained(MnistConfig { pair_alpha_scale: vec![1.0, 3.0], ..base.clone() });
+        let layer = trained(MnistConfig { hidden_alpha_scale: vec![3.0], ..base.clone() });
+        let plain = trained(base);
+        assert!(asym(&plain.0) < 1e-7);
+        assert!(asym(&pair.1) < 1e-6, "pair rates broke the symmetry: {}", asym(&pair.1));
+        assert!(asym(&layer.1) > 1e-4, "a layer rate scales one direction only: {}", asym(&layer.1));
+        assert!(moved(&pair) > 2.0 * moved(&plain), "{} against {}", moved(&pair), moved(&plain));
     }
 
     #[test]
