@@ -77,5 +77,14 @@ run ep_symmetric_rates_2_6ep $bin/mnist --mode supervised --epochs 6 --seed 1 --
 run ep_symmetric_fast_12ep $bin/mnist --mode supervised --epochs 12 --seed 1 --config configs/ep_symmetric_fast_alpha_0.01_decay_240k_rates_2.json
 # the same without per-layer rates (both directions of a pair at one rate), ten epochs
 run ep_symmetric_fast_10ep $bin/mnist --mode supervised --epochs 10 --seed 1 --config configs/ep_symmetric_fast_alpha_0.01_decay_200k.json
+# per-pair rates (pair_alpha_scale: both directions of a connection at one rate, so EP's
+# rule keeps W symmetric): the input-hidden pair at 8x or 32x alpha, ten epochs each; these
+# two ran side by side on one thread each (results do not depend on the thread count)
+run ep_symmetric_fast_pair_32_1_10ep $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --config configs/ep_symmetric_fast_alpha_0.01_decay_200k_pair_32_1.json --save runs/ep_pair_32_1.ckpt
+run ep_symmetric_fast_pair_8_1_10ep $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --config configs/ep_symmetric_fast_alpha_0.01_decay_200k_pair_8_1.json --save runs/ep_pair_8_1.ckpt
+# the same remedy for the aSTDP rule: the input-hidden pair at 8x, and two hidden layers
+# at 16x / 4x / 1x (input side first), no fake targets
+run supervised_decay_20k_pair_8_1_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --config configs/decay_20k_pair_8_1.json --save runs/astdp_pair_8_1.ckpt
+run deep2_no_fake_alpha_0.005_decay_20k_pair_16_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_20k_pair_16_4_1.json
 # the curves plot (a readable subset of the runs)
 $bin/mnist_curves --runs supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_fast_10ep,deep2_no_fake_alpha_0.005_decay_20k_rates_4_1,deep2_no_fake_alpha_0.005_decay_20k,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
