@@ -86,5 +86,8 @@ run ep_symmetric_fast_pair_8_1_10ep $bin/mnist --mode supervised --epochs 10 --s
 # at 16x / 4x / 1x (input side first), no fake targets
 run supervised_decay_20k_pair_8_1_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --config configs/decay_20k_pair_8_1.json --save runs/astdp_pair_8_1.ckpt
 run deep2_no_fake_alpha_0.005_decay_20k_pair_16_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_20k_pair_16_4_1.json
+# the same with fake targets (Table 2's comparison), and three hidden layers without them
+run deep2_alpha_0.005_decay_20k_pair_16_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_alpha_0.005_decay_20k_pair_16_4_1.json
+run deep3_no_fake_alpha_0.005_decay_20k_pair_64_16_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_no_fake_alpha_0.005_decay_20k_pair_64_16_4_1.json
 # the curves plot (a readable subset of the runs)
 $bin/mnist_curves --runs supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_fast_10ep,deep2_no_fake_alpha_0.005_decay_20k_rates_4_1,deep2_no_fake_alpha_0.005_decay_20k,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep

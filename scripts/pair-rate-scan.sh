@@ -4,6 +4,10 @@
 # Writes plots/pair_scan/<config>.json. About 3 min (EP) and 10 min (aSTDP) on 2 cores.
 # Arguments: config names under configs/scans to run (default: all of the scan).
 # Needs ASTDP_MNIST_DIR (or data/mnist).
+# The committed files were made by the same commands with these configs still under /tmp
+# (their "command" field says so; their "config" field holds the full config, the same as
+# configs/scans/<name>.json), the EP ones on 2 threads, the aSTDP ones on 1 (results do
+# not depend on the thread count).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release --examples

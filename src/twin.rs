@@ -486,9 +486,9 @@ impl Learner<'_> {
 
     /// `W_ij <- (1 - r decay) W_ij + r scale sum_b post[b,i] pre[b,j]` on every block, with
     /// `r` the receiving layer's rate times the block's; `b_i += r scale sum_b post[b,i]`,
-    /// with `r` the layer's rate. Layers hard
-    /// clamped everywhere have `post = 0` and are skipped (with no decay either), as are
-    /// frozen ones (`alpha` of `learning` is not used here).
+    /// with `r` the layer's rate. Layers hard clamped everywhere have `post = 0` and are
+    /// skipped (with no decay either), as are frozen ones (`alpha` of `learning` is not
+    /// used here).
     #[allow(clippy::too_many_arguments)]
     fn outer_update(
         &self,
@@ -503,6 +503,7 @@ impl Learner<'_> {
     ) {
         let n = self.n;
         let Learning { plastic, rate, block_rate, .. } = learning;
+        debug_assert_eq!(block_rate.len(), net.blocks.len(), "one block rate per block");
         let skip = |l: usize| self.layer_hard[l] || !plastic[l];
         let NetMut { blocks, bias } = net;
         let layers = topology.layers();
