@@ -82,6 +82,11 @@ struct Args {
     /// MNIST folder.
     #[arg(long)]
     mnist_dir: Option<PathBuf>,
+    /// Fake targets on or off (`true` / `false`), overriding the config or the checkpoint;
+    /// e.g. `--mode test --resume X --fake-target false` tests a net trained with fake
+    /// targets without them.
+    #[arg(long)]
+    fake_target: Option<bool>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -183,6 +188,9 @@ fn main() -> anyhow::Result<()> {
         rayon::ThreadPoolBuilder::new().num_threads(t).build_global()?;
     }
     let mut trainer = build_trainer(&args)?;
+    if let Some(on) = args.fake_target {
+        trainer.set_fake_target(on)?;
+    }
     if args.mode == CliMode::Generate {
         if args.resume.is_none() {
             bail!("--mode generate draws digits from a trained network: pass --resume CHECKPOINT (saved with --save)");

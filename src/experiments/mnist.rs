@@ -426,6 +426,16 @@ impl Trainer {
         })
     }
 
+    /// Switches fake targets on or off from now on, for training and testing, and records
+    /// the switch in `cfg` (so results and checkpoints say which way the net ran). With
+    /// it, a net trained with fake targets can be tested without them, which separates
+    /// what fake targets do to the weights from what they do to inference.
+    pub fn set_fake_target(&mut self, on: bool) -> Result<(), Error> {
+        self.sim.apply(Event::SetFakeTarget(on))?;
+        self.cfg.model.fake_target.enabled = on;
+        Ok(())
+    }
+
     /// The learning rate the schedule gives after `samples_seen` training samples, if a
     /// schedule is set.
     pub fn scheduled_alpha(&self) -> Option<f32> {
@@ -560,6 +570,27 @@ mod tests {
             test_iters: iters,
             ..MnistConfig::default()
         }
+    }
+
+    #[test]
+    fn fake_targets_can_be_switched_off_for_testing() {
+        let mut cfg = tiny_cfg(20);
+        // k = 0.5: a neuron fires whenever |dz| is near its running mean, so some fire
+        // in testing too, where dz is small
+        cfg.model.fake_target.k = 0.5;
+        let mut t = Trainer::new(cfg, 16, 5).unwrap();
+        assert!(t.cfg.model.fake_target.enabled);
+        t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
+        let fired = t.sim.fake_fired();
+        assert!(fired > 0, "no fake target fired in training");
+        let mut off = t.clone();
+        let with = t.evaluate(&tiny()).unwrap();
+        assert!(t.sim.fake_fired() > fired, "no fake target fired while testing");
+        off.set_fake_target(false).unwrap();
+        assert!(!off.cfg.model.fake_target.enabled);
+        let without = off.evaluate(&tiny()).unwrap();
+        assert_eq!(off.sim.fake_fired(), fired, "fake targets fired after being switched off");
+        assert_eq!((with.samples, without.samples), (6, 6));
     }
 
     #[test]
