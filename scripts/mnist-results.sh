@@ -99,6 +99,8 @@ run supervised_astdp_betas_0.4_0.25_fast_pair_32_1_5ep $bin/mnist --mode supervi
 # the paper's betas without fake targets, continued to ten epochs from its checkpoint
 # (bit-identical to one ten-epoch run; the JSON's history and wall time cover epochs 6-10)
 run supervised_astdp_betas_0.4_0.25_fast_pair_32_1_10ep $bin/mnist --mode supervised --resume runs/astdp_betas_fast.ckpt --epochs 10 --threads 1 --save runs/astdp_betas_fast_10ep.ckpt
+# the paper's betas without fake targets, five epochs from another seed
+run supervised_astdp_betas_0.4_0.25_fast_pair_32_1_5ep_seed2 $bin/mnist --mode supervised --epochs 5 --seed 2 --threads 1 --config configs/astdp_betas_0.4_0.25_fast_pair_32_1.json
 # the paper's betas with fake targets at the same knobs (three epochs: it loses ground)
 run supervised_astdp_fast_pair_32_1_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --config configs/astdp_fast_pair_32_1.json --save runs/astdp_fast.ckpt
 # fake targets at test time: nets trained with them, tested with them switched off
