@@ -32,6 +32,23 @@ pub enum Rule {
     SymmetricEp,
 }
 
+/// Which presynaptic rate the aSTDP rule multiplies `dz_i` by (not in the paper, whose
+/// rule reads the strong net's; see the model notes, section 3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Presynaptic {
+    /// `rho(s_strong_j)`, eq. 15 (the default). The symmetric part of the update,
+    /// `dW_ij + dW_ji`, is EP's `rho_s_i rho_s_j - rho_w_i rho_w_j` plus the Hebbian term
+    /// `dz_i dz_j` on the two nets' differences.
+    #[default]
+    Strong,
+    /// `(rho(s_strong_j) + rho(s_weak_j)) / 2`: `dW_ij + dW_ji` is exactly EP's update (no
+    /// `dz_i dz_j` term); the antisymmetric part stays.
+    Mean,
+    /// `rho(s_weak_j)`: `dW_ij + dW_ji` is EP's update minus `dz_i dz_j`.
+    Weak,
+}
+
 /// How the weight update of a batch is combined.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -105,6 +122,9 @@ pub struct Config {
     pub dz_sign: DzSign,
     /// Learning rule: aSTDP (default) or EP's symmetric rule.
     pub rule: Rule,
+    /// The aSTDP rule's presynaptic rate: the strong net's (eq. 15, default), the mean
+    /// of both nets', or the weak net's. Ignored by EP's symmetric rule.
+    pub presynaptic: Presynaptic,
     /// Sum or mean over the batch.
     pub batch_reduction: BatchReduction,
     /// Fake targets on hidden neurons.
@@ -132,6 +152,7 @@ impl Default for Config {
             momentum: 1.0,
             dz_sign: DzSign::StrongMinusWeak,
             rule: Rule::Astdp,
+            presynaptic: Presynaptic::Strong,
             batch_reduction: BatchReduction::Mean,
             fake_target: FakeTargetConfig::default(),
             smoothing: 0.0,

@@ -8,7 +8,7 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
-use crate::config::{BatchReduction, Config, DzSign, Rule};
+use crate::config::{BatchReduction, Config, DzSign, Presynaptic, Rule};
 use crate::linalg::{View, ViewMut, gemm};
 use crate::network::{Block, Network};
 use crate::topology::{Role, Topology};
@@ -459,7 +459,16 @@ impl Learner<'_> {
         let decay = learning.alpha * cfg.weight_decay;
         let (a_s, a_w) = self.a.split_at(self.batch * self.n);
         match cfg.rule {
-            Rule::Astdp => self.outer_update(topology, net, self.dz, a_s, scale, decay, learning, parallel),
+            Rule::Astdp => match cfg.presynaptic {
+                Presynaptic::Strong => self.outer_update(topology, net, self.dz, a_s, scale, decay, learning, parallel),
+                Presynaptic::Weak => self.outer_update(topology, net, self.dz, a_w, scale, decay, learning, parallel),
+                // dz_i (a_s_j + a_w_j) / 2 as two half updates (the decay once)
+                Presynaptic::Mean => {
+                    let mut net = net;
+                    self.outer_update(topology, net.reborrow(), self.dz, a_s, scale / 2.0, decay, learning, parallel);
+                    self.outer_update(topology, net, self.dz, a_w, scale / 2.0, 0.0, learning, parallel);
+                }
+            },
             Rule::SymmetricEp => {
                 let sign = match cfg.dz_sign {
                     DzSign::StrongMinusWeak => 1.0,
@@ -919,6 +928,83 @@ mod tests {
         let neg = Config { dz_sign: DzSign::WeakMinusStrong, ..cfg };
         tw.compute_dz(&neg);
         assert!((tw.dz[0] + 0.231_058_6).abs() < 1e-6);
+    }
+
+    /// The presynaptic readings by hand on the pair, and on a random net the invariant
+    /// that names them: `dW_ij + dW_ji` is EP's update plus `dz_i dz_j` (strong), exactly
+    /// EP's (mean), or EP's minus `dz_i dz_j` (weak), batch-reduced like the rule.
+    #[test]
+    fn presynaptic_readings() {
+        let net0 = pair();
+        let learning = Learning { alpha: 0.1, plastic: &[true, true], rate: &[1.0, 1.0], block_rate: &[1.0, 1.0] };
+        // rho_s = (0.7310586, 0.5), rho_w = (0.5, 0.7310586); dz = (0.2310586, -0.2310586)
+        let by_hand = |presynaptic: Presynaptic| {
+            let cfg = Config { batch_reduction: BatchReduction::Sum, presynaptic, ..Config::default() };
+            let mut tw = TwinState::new(&net0, &cfg, 1, vec![0.0, 0.0]);
+            tw.strong.s = vec![0.25, 0.0];
+            tw.weak.s = vec![0.0, 0.25];
+            tw.refresh(&net0, cfg.activation);
+            tw.compute_dz(&cfg);
+            let mut net = net0.clone();
+            tw.apply_rule(&mut net, &cfg, learning, false);
+            (net.weight(1, 0).unwrap() - 0.5, net.weight(0, 1).unwrap() - 0.5, net.bias[0] - 0.1)
+        };
+        // mean: pre = (0.6155293, 0.6155293); dW_10 = 0.1 * -0.2310586 * 0.6155293
+        let (w10, w01, b0) = by_hand(Presynaptic::Mean);
+        assert!((w10 + 0.014_222_3).abs() < 1e-6, "{w10}");
+        assert!((w01 - 0.014_222_3).abs() < 1e-6, "{w01}");
+        assert!((b0 - 0.023_105_86).abs() < 1e-6, "{b0}");
+        // weak: dW_10 = 0.1 * -0.2310586 * 0.5, dW_01 = 0.1 * 0.2310586 * 0.7310586
+        let (w10, w01, b0) = by_hand(Presynaptic::Weak);
+        assert!((w10 + 0.011_552_9).abs() < 1e-6, "{w10}");
+        assert!((w01 - 0.016_891_6).abs() < 1e-6, "{w01}");
+        assert!((b0 - 0.023_105_86).abs() < 1e-6, "{b0}");
+
+        let t = Topology::new(
+            &[("v", 2, Role::Input), ("h", 3, Role::Hidden), ("o", 2, Role::Output)],
+            &[(1, 0), (0, 1), (2, 1), (1, 2), (1, 1)],
+        )
+        .unwrap();
+        let mut net = Network::zeros(t);
+        for (k, blk) in net.blocks.iter_mut().enumerate() {
+            for (i, w) in blk.w.iter_mut().enumerate() {
+                *w = ((i * 5 + k * 3) % 11) as f32 * 0.03 - 0.15;
+            }
+        }
+        let n = net.n_neurons();
+        let batch = 3;
+        let s_strong: Vec<f32> = (0..batch * n).map(|i| ((i * 7) % 13) as f32 * 0.04 - 0.2).collect();
+        let s_weak: Vec<f32> = (0..batch * n).map(|i| ((i * 5) % 11) as f32 * 0.05 - 0.25).collect();
+        let (plastic, rate) = ([true; 3], [1.0; 3]);
+        let learning = Learning { alpha: 0.1, plastic: &plastic, rate: &rate, block_rate: &[1.0; 5] };
+        let update = |cfg: &Config| {
+            let mut tw = TwinState::new(&net, cfg, batch, s_strong.clone());
+            tw.weak.s = s_weak.clone();
+            tw.refresh(&net, cfg.activation);
+            tw.compute_dz(cfg);
+            let mut after = net.clone();
+            tw.apply_rule(&mut after, cfg, learning, false);
+            (after, tw.dz.clone())
+        };
+        let (ep, dz) = update(&Config { rule: Rule::SymmetricEp, ..Config::default() });
+        let mut pairs = 0;
+        for (presynaptic, dzdz) in [(Presynaptic::Strong, 1.0), (Presynaptic::Mean, 0.0), (Presynaptic::Weak, -1.0)] {
+            let (astdp, _) = update(&Config { presynaptic, ..Config::default() });
+            for i in 0..n {
+                for j in 0..i {
+                    let (Some(w_ij), Some(w_ji)) = (net.weight(i, j), net.weight(j, i)) else { continue };
+                    let sym = astdp.weight(i, j).unwrap() - w_ij + astdp.weight(j, i).unwrap() - w_ji;
+                    let ep_ij = ep.weight(i, j).unwrap() - w_ij;
+                    let hebb: f32 = (0..batch).map(|b| dz[b * n + i] * dz[b * n + j]).sum::<f32>() * 0.1 / batch as f32;
+                    let want = ep_ij + dzdz * hebb;
+                    assert!((sym - want).abs() < 1e-6, "{presynaptic:?} ({i}, {j}): {sym} against {want}");
+                    if presynaptic == Presynaptic::Mean {
+                        pairs += 1;
+                    }
+                }
+            }
+        }
+        assert!(pairs >= 10, "{pairs} connected pairs checked");
     }
 
     #[test]
