@@ -111,6 +111,10 @@ pub struct TwinState {
     /// Scratch: net inputs `sum_j W_ij rho_j + b_i`, laid out like `a`.
     #[serde(skip)]
     h: Vec<f32>,
+    /// `(rho(s_strong) + rho(s_weak)) / 2`, `batch x N`, filled by
+    /// [`TwinState::compute_dz`] when the rule reads it ([`Presynaptic::Mean`]).
+    #[serde(skip)]
+    pre_mean: Vec<f32>,
 }
 
 /// Per tick results of one net.
@@ -136,6 +140,7 @@ impl TwinState {
             layer_hard: Vec::new(),
             a: Vec::new(),
             h: Vec::new(),
+            pre_mean: Vec::new(),
         };
         t.refresh(net, cfg.activation);
         t
@@ -287,6 +292,10 @@ impl TwinState {
         for ((d, s), w) in self.dz.iter_mut().zip(a_s).zip(a_w) {
             *d = sign * (s - w);
         }
+        if cfg.rule == Rule::Astdp && cfg.presynaptic == Presynaptic::Mean {
+            self.pre_mean.clear();
+            self.pre_mean.extend(a_s.iter().zip(a_w).map(|(s, w)| 0.5 * (s + w)));
+        }
     }
 
     /// The fake targets of one tick alone (see [`FakeTargets::fire`]).
@@ -363,8 +372,15 @@ impl TwinState {
             target: &mut self.target,
             clamp: &mut self.clamp,
         };
-        let learner =
-            Learner { batch, n, layer_hard: &self.layer_hard, dz: &self.dz, a: &self.a, g_weak: &self.weak.g };
+        let learner = Learner {
+            batch,
+            n,
+            layer_hard: &self.layer_hard,
+            dz: &self.dz,
+            a: &self.a,
+            pre_mean: &self.pre_mean,
+            g_weak: &self.weak.g,
+        };
         (targets, learner)
     }
 }
@@ -441,6 +457,8 @@ struct Learner<'a> {
     dz: &'a [f32],
     /// `rho(s)` of both nets, `2 batch x N`.
     a: &'a [f32],
+    /// Their mean, `batch x N` (empty unless the rule reads it).
+    pre_mean: &'a [f32],
     g_weak: &'a [f32],
 }
 
@@ -462,11 +480,9 @@ impl Learner<'_> {
             Rule::Astdp => match cfg.presynaptic {
                 Presynaptic::Strong => self.outer_update(topology, net, self.dz, a_s, scale, decay, learning, parallel),
                 Presynaptic::Weak => self.outer_update(topology, net, self.dz, a_w, scale, decay, learning, parallel),
-                // dz_i (a_s_j + a_w_j) / 2 as two half updates (the decay once)
                 Presynaptic::Mean => {
-                    let mut net = net;
-                    self.outer_update(topology, net.reborrow(), self.dz, a_s, scale / 2.0, decay, learning, parallel);
-                    self.outer_update(topology, net, self.dz, a_w, scale / 2.0, 0.0, learning, parallel);
+                    debug_assert_eq!(self.pre_mean.len(), a_s.len(), "compute_dz fills pre_mean");
+                    self.outer_update(topology, net, self.dz, self.pre_mean, scale, decay, learning, parallel)
                 }
             },
             Rule::SymmetricEp => {
