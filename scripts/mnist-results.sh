@@ -109,5 +109,14 @@ run supervised_astdp_fast_pair_32_1_3ep_test_no_fake $bin/mnist --mode test --re
 # the 91.20% two-layer config on a 60k half-life, meant for three epochs: it ran away in
 # the first (the three-epoch run was stopped after it; this is that first epoch)
 run deep2_no_fake_alpha_0.005_decay_60k_pair_16_4_1_1ep $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_pair_16_4_1.json
+# the rule reading the mean of both nets' presynaptic rates (model.presynaptic "mean": the
+# symmetric part of the update is EP's, without the Hebbian dz_i dz_j term that ran the
+# hidden-hidden weights away): two hidden layers on the 60k half-life that ran away above,
+# one epoch then continued to three from its checkpoint; the same with fake targets; three
+# hidden layers on the config that collapsed above (each on one thread, two side by side)
+run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_1ep $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1.json --save runs/deep2_mean_60k.ckpt
+run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k.ckpt --save runs/deep2_mean_60k_3ep.ckpt
+run deep2_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_1ep $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_alpha_0.005_decay_60k_mean_pre_pair_16_4_1.json
+run deep3_no_fake_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_no_fake_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1.json
 # the curves plot (a readable subset of the runs)
-$bin/mnist_curves --runs supervised_astdp_ep_knobs_pair_32_1_10ep,supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_fast_pair_32_1_10ep,ep_symmetric_fast_10ep,deep2_no_fake_alpha_0.005_decay_20k_pair_16_4_1,deep2_no_fake_alpha_0.005_decay_20k_rates_4_1,deep2_no_fake_alpha_0.005_decay_20k,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
+$bin/mnist_curves --runs supervised_astdp_ep_knobs_pair_32_1_10ep,deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_1ep,deep3_no_fake_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1,supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_fast_pair_32_1_10ep,ep_symmetric_fast_10ep,deep2_no_fake_alpha_0.005_decay_20k_pair_16_4_1,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
