@@ -32,8 +32,9 @@ pub enum Rule {
     SymmetricEp,
 }
 
-/// Which presynaptic rate the aSTDP rule multiplies `dz_i` by (not in the paper, whose
-/// rule reads the strong net's; see the model notes, section 3).
+/// Which presynaptic rate the aSTDP rule multiplies `dz_i` by. The paper's rule (eq. 15)
+/// reads the strong net's; the other two are not in the paper (the README's results on
+/// deeper nets say why the mean matters).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Presynaptic {
