@@ -112,10 +112,11 @@ run deep2_no_fake_alpha_0.005_decay_60k_pair_16_4_1_1ep $bin/mnist --mode superv
 # the rule reading the mean of both nets' presynaptic rates (model.presynaptic "mean": the
 # symmetric part of the update is EP's, without the Hebbian dz_i dz_j term that ran the
 # hidden-hidden weights away): two hidden layers on the 60k half-life that ran away above,
-# one epoch then continued to three from its checkpoint; the same with fake targets; three
+# one epoch then continued to three and five from its checkpoints; the same with fake targets; three
 # hidden layers on the config that collapsed above (each on one thread, two side by side)
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_1ep $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1.json --save runs/deep2_mean_60k.ckpt
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k.ckpt --save runs/deep2_mean_60k_3ep.ckpt
+run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_5ep $bin/mnist --mode supervised --epochs 5 --seed 1 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k_3ep.ckpt --save runs/deep2_mean_60k_5ep.ckpt
 run deep2_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_1ep $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_alpha_0.005_decay_60k_mean_pre_pair_16_4_1.json
 run deep3_no_fake_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_no_fake_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1.json
 # the curves plot (a readable subset of the runs)
