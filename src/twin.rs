@@ -111,8 +111,8 @@ pub struct TwinState {
     /// Scratch: net inputs `sum_j W_ij rho_j + b_i`, laid out like `a`.
     #[serde(skip)]
     h: Vec<f32>,
-    /// `(rho(s_strong) + rho(s_weak)) / 2`, `batch x N`, filled by
-    /// [`TwinState::compute_dz`] when the rule reads it ([`Presynaptic::Mean`]).
+    /// `(rho(s_strong) + rho(s_weak)) / 2`, `batch x N`, filled before a weight update
+    /// when the rule reads it ([`Presynaptic::Mean`]).
     #[serde(skip)]
     pre_mean: Vec<f32>,
 }
@@ -292,7 +292,12 @@ impl TwinState {
         for ((d, s), w) in self.dz.iter_mut().zip(a_s).zip(a_w) {
             *d = sign * (s - w);
         }
+    }
+
+    /// Fills `pre_mean` when the rule reads it (before a weight update only).
+    fn prepare_rule(&mut self, cfg: &Config) {
         if cfg.rule == Rule::Astdp && cfg.presynaptic == Presynaptic::Mean {
+            let (a_s, a_w) = self.a.split_at(self.batch * self.n);
             self.pre_mean.clear();
             self.pre_mean.extend(a_s.iter().zip(a_w).map(|(s, w)| 0.5 * (s + w)));
         }
@@ -307,6 +312,7 @@ impl TwinState {
     /// The weight update of one tick alone (see [`Learner::apply_rule`]).
     #[cfg(test)]
     pub(crate) fn apply_rule(&mut self, net: &mut Network, cfg: &Config, learning: Learning, parallel: bool) {
+        self.prepare_rule(cfg);
         let (_, learner) = self.split();
         learner.apply_rule(
             &net.topology,
@@ -336,6 +342,9 @@ impl TwinState {
     ) -> usize {
         let large = self.batch * self.n > PARALLEL_UNITS;
         let learning = learning.filter(|l| l.alpha > 0.0 || cfg.smoothing > 0.0);
+        if learning.is_some_and(|l| l.alpha > 0.0) {
+            self.prepare_rule(cfg);
+        }
         let (mut targets, learner) = self.split();
         let Network { topology, blocks, bias } = net;
         let topology = &*topology;
@@ -481,7 +490,7 @@ impl Learner<'_> {
                 Presynaptic::Strong => self.outer_update(topology, net, self.dz, a_s, scale, decay, learning, parallel),
                 Presynaptic::Weak => self.outer_update(topology, net, self.dz, a_w, scale, decay, learning, parallel),
                 Presynaptic::Mean => {
-                    debug_assert_eq!(self.pre_mean.len(), a_s.len(), "compute_dz fills pre_mean");
+                    debug_assert_eq!(self.pre_mean.len(), a_s.len(), "prepare_rule fills pre_mean");
                     self.outer_update(topology, net, self.dz, self.pre_mean, scale, decay, learning, parallel)
                 }
             },
