@@ -762,6 +762,17 @@ mod tests {
     use crate::topology::Topology;
 
     /// 1 input + 1 output, W_10 = W_01 = 0.5, b = (0.1, -0.2).
+    /// A twin state of `strong.len() / N` batch elements at the given states, with `rho`
+    /// and `dz` computed.
+    fn twin_at(net: &Network, cfg: &Config, strong: Vec<f32>, weak: Vec<f32>) -> TwinState {
+        let batch = strong.len() / net.n_neurons();
+        let mut tw = TwinState::new(net, cfg, batch, strong);
+        tw.weak.s = weak;
+        tw.refresh(net, cfg.activation);
+        tw.compute_dz(cfg);
+        tw
+    }
+
     fn pair() -> Network {
         let t = Topology::new(&[("in", 1, Role::Input), ("out", 1, Role::Output)], &[(1, 0), (0, 1)]).unwrap();
         let mut net = Network::zeros(t);
@@ -934,11 +945,7 @@ mod tests {
         // EP's symmetric rule: rho_s = (0.7310586, 0.7310586), rho_w = (0.5, 0.5), so
         // dW_10 = dW_01 = 0.1 * (0.7310586^2 - 0.25) = 0.0284446, db = 0.1 * dz = 0.0231059
         let ep = Config { rule: Rule::SymmetricEp, ..cfg };
-        let mut tw4 = TwinState::new(&net0, &ep, 1, vec![0.0, 0.0]);
-        tw4.strong.s = vec![0.25, 0.25];
-        tw4.weak.s = vec![0.0, 0.0];
-        tw4.refresh(&net0, ep.activation);
-        tw4.compute_dz(&ep);
+        let mut tw4 = twin_at(&net0, &ep, vec![0.25, 0.25], vec![0.0, 0.0]);
         let mut net4 = net0.clone();
         tw4.apply_rule(
             &mut net4,
@@ -965,11 +972,7 @@ mod tests {
         // rho_s = (0.7310586, 0.5), rho_w = (0.5, 0.7310586); dz = (0.2310586, -0.2310586)
         let by_hand = |presynaptic: Presynaptic| {
             let cfg = Config { batch_reduction: BatchReduction::Sum, presynaptic, ..Config::default() };
-            let mut tw = TwinState::new(&net0, &cfg, 1, vec![0.0, 0.0]);
-            tw.strong.s = vec![0.25, 0.0];
-            tw.weak.s = vec![0.0, 0.25];
-            tw.refresh(&net0, cfg.activation);
-            tw.compute_dz(&cfg);
+            let mut tw = twin_at(&net0, &cfg, vec![0.25, 0.0], vec![0.0, 0.25]);
             let mut net = net0.clone();
             tw.apply_rule(&mut net, &cfg, learning, false);
             (net.weight(1, 0).unwrap() - 0.5, net.weight(0, 1).unwrap() - 0.5, net.bias[0] - 0.1)
@@ -1003,10 +1006,7 @@ mod tests {
         let (plastic, rate) = ([true; 3], [1.0; 3]);
         let learning = Learning { alpha: 0.1, plastic: &plastic, rate: &rate, block_rate: &[1.0; 5] };
         let update = |cfg: &Config| {
-            let mut tw = TwinState::new(&net, cfg, batch, s_strong.clone());
-            tw.weak.s = s_weak.clone();
-            tw.refresh(&net, cfg.activation);
-            tw.compute_dz(cfg);
+            let mut tw = twin_at(&net, cfg, s_strong.clone(), s_weak.clone());
             let mut after = net.clone();
             tw.apply_rule(&mut after, cfg, learning, false);
             (after, tw.dz.clone())
