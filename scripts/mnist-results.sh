@@ -112,12 +112,17 @@ run deep2_no_fake_alpha_0.005_decay_60k_pair_16_4_1_1ep $bin/mnist --mode superv
 # the rule reading the mean of both nets' presynaptic rates (model.presynaptic "mean": the
 # symmetric part of the update is EP's, without the Hebbian dz_i dz_j term that ran the
 # hidden-hidden weights away): two hidden layers on the 60k half-life that ran away above,
-# one epoch then continued to three and five from its checkpoints; the same with fake targets; three
+# one epoch then continued to three, five and seven from its checkpoints; the same with fake targets; three
 # hidden layers on the config that collapsed above (each on one thread, two side by side)
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_1ep $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1.json --save runs/deep2_mean_60k.ckpt
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k.ckpt --save runs/deep2_mean_60k_3ep.ckpt
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_5ep $bin/mnist --mode supervised --epochs 5 --seed 1 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k_3ep.ckpt --save runs/deep2_mean_60k_5ep.ckpt
+run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep $bin/mnist --mode supervised --epochs 7 --seed 1 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k_5ep.ckpt --save runs/deep2_mean_60k_7ep.ckpt
 run deep2_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_1ep $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_alpha_0.005_decay_60k_mean_pre_pair_16_4_1.json
 run deep3_no_fake_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_no_fake_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1.json
+# three hidden layers, mean rate: the same with fake targets (Table 2's pairing), and
+# without them on a 60k half-life over three epochs (one thread each, side by side)
+run deep3_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1.json
+run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1.json --save runs/deep3_mean_60k.ckpt
 # the curves plot (a readable subset of the runs)
-$bin/mnist_curves --runs supervised_astdp_ep_knobs_pair_32_1_10ep,deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_1ep,deep3_no_fake_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1,supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_fast_pair_32_1_10ep,ep_symmetric_fast_10ep,deep2_no_fake_alpha_0.005_decay_20k_pair_16_4_1,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
+$bin/mnist_curves --runs supervised_astdp_ep_knobs_pair_32_1_10ep,deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep,deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_3ep,supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_fast_pair_32_1_10ep,ep_symmetric_fast_10ep,deep2_no_fake_alpha_0.005_decay_20k_pair_16_4_1,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
