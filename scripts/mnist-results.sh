@@ -106,6 +106,8 @@ run supervised_astdp_fast_pair_32_1_3ep $bin/mnist --mode supervised --epochs 3 
 # fake targets at test time: nets trained with them, tested with them switched off
 run supervised_decay_20k_pair_8_1_3ep_test_no_fake $bin/mnist --mode test --resume runs/astdp_pair_8_1.ckpt --fake-target false --threads 1
 run supervised_astdp_fast_pair_32_1_3ep_test_no_fake $bin/mnist --mode test --resume runs/astdp_fast.ckpt --fake-target false --threads 1
+# and the reverse: the 96.52% net (trained without fake targets) tested with them on
+run supervised_astdp_betas_0.4_0.25_fast_pair_32_1_10ep_test_fake $bin/mnist --mode test --resume runs/astdp_betas_fast_10ep.ckpt --fake-target true --threads 2
 # the 91.20% two-layer config on a 60k half-life, meant for three epochs: it ran away in
 # the first (the three-epoch run was stopped after it; this is that first epoch)
 run deep2_no_fake_alpha_0.005_decay_60k_pair_16_4_1_1ep $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_pair_16_4_1.json
