@@ -126,6 +126,7 @@ run deep3_no_fake_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1 $bin/mnist --mod
 # without them on a 60k half-life over three epochs (one thread each, side by side)
 run deep3_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1.json
 run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1.json --save runs/deep3_mean_60k.ckpt
+run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_4ep $bin/mnist --mode supervised --epochs 4 --seed 1 --threads 2 --hidden 512,512,512 --resume runs/deep3_mean_60k.ckpt --save runs/deep3_mean_60k_4ep.ckpt
 # the same two nets (trained without fake targets) tested with fake targets switched on
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_7ep.ckpt --fake-target true --threads 1
 run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_3ep_test_fake $bin/mnist --mode test --resume runs/deep3_mean_60k.ckpt --fake-target true --threads 1
