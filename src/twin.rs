@@ -761,7 +761,6 @@ mod tests {
     use super::*;
     use crate::topology::Topology;
 
-    /// 1 input + 1 output, W_10 = W_01 = 0.5, b = (0.1, -0.2).
     /// A twin state of `strong.len() / N` batch elements at the given states, with `rho`
     /// and `dz` computed.
     fn twin_at(net: &Network, cfg: &Config, strong: Vec<f32>, weak: Vec<f32>) -> TwinState {
@@ -773,6 +772,7 @@ mod tests {
         tw
     }
 
+    /// 1 input + 1 output, W_10 = W_01 = 0.5, b = (0.1, -0.2).
     fn pair() -> Network {
         let t = Topology::new(&[("in", 1, Role::Input), ("out", 1, Role::Output)], &[(1, 0), (0, 1)]).unwrap();
         let mut net = Network::zeros(t);
