@@ -87,6 +87,11 @@ struct Args {
     /// targets without them.
     #[arg(long)]
     fake_target: Option<bool>,
+    /// The fake targets' scale k (a neuron fires with probability min(1, |dz| / (k dzm))),
+    /// overriding the config or the checkpoint; e.g. `--mode test --resume X --fake-target
+    /// true --fake-k 500` tests a trained net with rarer fake targets.
+    #[arg(long)]
+    fake_k: Option<f32>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -188,8 +193,11 @@ fn main() -> anyhow::Result<()> {
         rayon::ThreadPoolBuilder::new().num_threads(t).build_global()?;
     }
     let mut trainer = build_trainer(&args)?;
-    if let Some(on) = args.fake_target {
-        trainer.set_fake_target(on)?;
+    if args.fake_target.is_some() || args.fake_k.is_some() {
+        let mut f = trainer.cfg.model.fake_target;
+        f.enabled = args.fake_target.unwrap_or(f.enabled);
+        f.k = args.fake_k.unwrap_or(f.k);
+        trainer.set_fake_target_config(f).context("--fake-target / --fake-k")?;
     }
     if args.mode == CliMode::Generate {
         if args.resume.is_none() {
@@ -255,6 +263,18 @@ fn main() -> anyhow::Result<()> {
         Some(h) => serde_json::from_value(h["test"].clone())?,
         None => trainer.evaluate(&test)?,
     };
+    let pct =
+        |v: &[(u64, f64)]| v.iter().map(|(k, a)| format!("{k}: {:.2}%", 100.0 * a)).collect::<Vec<_>>().join(", ");
+    eprintln!(
+        "result: test accuracy {:.4}, inference steps {:.1} ({:.2}% of samples), settled {:.1}, decision {:.1}; accuracy after {}; hidden neurons given a fake target on tick {}",
+        ev.accuracy,
+        ev.inference_steps_mean,
+        100.0 * ev.converged,
+        ev.settled_steps_mean,
+        ev.decision_steps_mean,
+        pct(&ev.accuracy_at),
+        pct(&ev.fake_rate_at)
+    );
     let trained = trainer.samples_seen - samples0;
     let result = serde_json::json!({
         "mode": format!("{:?}", args.mode).to_lowercase(),
@@ -269,6 +289,7 @@ fn main() -> anyhow::Result<()> {
         "settled_steps_mean": ev.settled_steps_mean,
         "decision_steps_mean": ev.decision_steps_mean,
         "accuracy_at": ev.accuracy_at,
+        "fake_rate_at": ev.fake_rate_at,
         "wall_s": start.elapsed().as_secs_f64(),
         "samples_per_s": if log.train_wall > 0.0 { trained as f64 / log.train_wall } else { 0.0 },
         "symmetry": trainer.symmetry,

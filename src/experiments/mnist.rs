@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::activation::Activation;
 use crate::checkpoint;
-use crate::config::Config;
+use crate::config::{Config, FakeTargetConfig};
 use crate::data::mnist::Dataset;
 use crate::error::{CheckpointError, ConfigError, Error};
 use crate::network::Network;
@@ -184,6 +184,11 @@ pub struct Evaluation {
     /// `(k, accuracy)`: the output argmax read after k = 10, 20, 40, ... and
     /// `test_iters` iterations of the same test pass.
     pub accuracy_at: Vec<(u64, f64)>,
+    /// `(k, rate)`: the fraction of hidden neurons (over all batch rows) that got a fake
+    /// target on tick k, at the same k as `accuracy_at`; all zero with fake targets off.
+    /// Shows whether fake targets die out as the states converge.
+    #[serde(default)]
+    pub fake_rate_at: Vec<(u64, f64)>,
 }
 
 /// A network being trained on MNIST, with everything needed to resume.
@@ -431,8 +436,20 @@ impl Trainer {
     /// it, a net trained with fake targets can be tested without them, which separates
     /// what fake targets do to the weights from what they do to inference.
     pub fn set_fake_target(&mut self, on: bool) -> Result<(), Error> {
-        self.sim.apply(Event::SetFakeTarget(on))?;
-        self.cfg.model.fake_target.enabled = on;
+        self.set_fake_target_config(FakeTargetConfig { enabled: on, ..self.sim.config().fake_target })
+    }
+
+    /// Replaces the fake-target settings (on or off, `k`, `t_c`, `m_avg`, the readings)
+    /// from now on, for training and testing, and records them in `cfg`; e.g. a scan of
+    /// `k` at test time on a trained net (`mnist --mode test --resume X --fake-k K`).
+    /// Invalid settings are refused and change nothing. The learning rate in force stays.
+    pub fn set_fake_target_config(&mut self, f: FakeTargetConfig) -> Result<(), Error> {
+        let model = Config { fake_target: f, ..**self.sim.config() }.validate()?;
+        let alpha = self.sim.alpha();
+        self.sim.set_config(model);
+        self.sim.apply(Event::SetAlpha(alpha))?;
+        self.sim.apply(Event::SetFakeTarget(f.enabled))?;
+        self.cfg.model.fake_target = f;
         Ok(())
     }
 
@@ -451,6 +468,8 @@ impl Trainer {
         let checkpoints: Vec<u64> =
             (0..).map(|i| 10u64 << i).take_while(|&k| k < self.cfg.test_iters).chain([self.cfg.test_iters]).collect();
         let mut correct_at = vec![0usize; checkpoints.len()];
+        let mut fired_at = vec![0u64; checkpoints.len()];
+        let (mut batches, slots) = (0u64, (self.cfg.batch * self.cfg.hidden.iter().sum::<usize>()) as f64);
         let out_range = self.sim.network().topology.layers()[1].range();
         let (mut correct, mut steps_sum, mut conv, mut settled_sum) = (0usize, 0u64, 0usize, 0u64);
         let mut decision_sum = 0u64;
@@ -463,7 +482,9 @@ impl Trainer {
             let mut steps: Vec<Option<u64>> = vec![None; real];
             let mut last_moving = vec![0u64; real];
             let mut decisions = vec![Decision::default(); real];
+            batches += 1;
             for k in 1..=self.cfg.test_iters {
+                let fired_before = self.sim.fake_fired();
                 self.sim.run_until(t0 + k)?;
                 for (b, d) in decisions.iter_mut().enumerate() {
                     d.observe(k, self.output_argmax(b));
@@ -477,6 +498,7 @@ impl Trainer {
                     }
                 }
                 if let Some(c) = checkpoints.iter().position(|&p| p == k) {
+                    fired_at[c] += self.sim.fake_fired() - fired_before;
                     correct_at[c] += (0..real).filter(|&b| self.output_argmax(b) == y[b] as usize).count();
                 }
             }
@@ -496,6 +518,11 @@ impl Trainer {
             settled_steps_mean: settled_sum as f64 / n,
             decision_steps_mean: decision_sum as f64 / n,
             accuracy_at: checkpoints.iter().zip(&correct_at).map(|(&k, &c)| (k, c as f64 / n)).collect(),
+            fake_rate_at: checkpoints
+                .iter()
+                .zip(&fired_at)
+                .map(|(&k, &f)| (k, f as f64 / (slots * batches.max(1) as f64)))
+                .collect(),
         })
     }
 
@@ -591,6 +618,38 @@ mod tests {
         let without = off.evaluate(&tiny()).unwrap();
         assert_eq!(off.sim.fake_fired(), fired, "fake targets fired after being switched off");
         assert_eq!((with.samples, without.samples), (6, 6));
+        // the per-tick rates: at the accuracy checkpoints, within [0, 1], some fake
+        // targets on with them, none without
+        let ticks = |e: &Evaluation| e.fake_rate_at.iter().map(|&(k, _)| k).collect::<Vec<_>>();
+        assert_eq!(ticks(&with), vec![10, 20]);
+        assert_eq!(ticks(&without), vec![10, 20]);
+        assert!(with.fake_rate_at.iter().all(|&(_, r)| (0.0..=1.0).contains(&r)));
+        assert!(with.fake_rate_at.iter().any(|&(_, r)| r > 0.0), "{:?}", with.fake_rate_at);
+        assert!(without.fake_rate_at.iter().all(|&(_, r)| r == 0.0));
+    }
+
+    #[test]
+    fn fake_target_settings_can_be_changed_on_a_trained_net() {
+        let mut cfg = tiny_cfg(20);
+        cfg.model.fake_target.k = 0.5;
+        let mut t = Trainer::new(cfg, 16, 5).unwrap();
+        t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
+        let fired = t.sim.fake_fired();
+        let mut raised = t.clone();
+        let k = |t: &Trainer| (t.cfg.model.fake_target.k, t.sim.config().fake_target.k);
+        // invalid settings are refused and change nothing
+        let bad = FakeTargetConfig { k: -1.0, ..t.cfg.model.fake_target };
+        assert!(matches!(raised.set_fake_target_config(bad), Err(Error::Config(_))));
+        assert_eq!(k(&raised), (0.5, 0.5));
+        // k a millionfold larger: (almost) no fake target fires while testing
+        let f = FakeTargetConfig { k: 5e5, ..raised.cfg.model.fake_target };
+        raised.set_fake_target_config(f).unwrap();
+        assert_eq!(k(&raised), (5e5, 5e5));
+        assert_eq!(raised.sim.alpha(), t.sim.alpha());
+        t.evaluate(&tiny()).unwrap();
+        raised.evaluate(&tiny()).unwrap();
+        let (base, few) = (t.sim.fake_fired() - fired, raised.sim.fake_fired() - fired);
+        assert!(base > 10 && few * 10 < base, "k 0.5: {base} fired, k 5e5: {few}");
     }
 
     #[test]
