@@ -114,7 +114,9 @@ run deep2_no_fake_alpha_0.005_decay_60k_pair_16_4_1_1ep $bin/mnist --mode superv
 # the rule reading the mean of both nets' presynaptic rates (model.presynaptic "mean": the
 # symmetric part of the update is EP's, without the Hebbian dz_i dz_j term that ran the
 # hidden-hidden weights away): two hidden layers on the 60k half-life that ran away above,
-# one epoch then continued to three, five and seven from its checkpoints; the same with fake targets; three
+# one epoch then continued to three, five and seven from its checkpoints (that first epoch
+# ran on an earlier build, the same update up to rounding: on this code the two-layer chain
+# runs away in epoch 2, see the "fresh" lines below); the same with fake targets; three
 # hidden layers on the config that collapsed above (each on one thread, two side by side)
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_1ep $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1.json --save runs/deep2_mean_60k.ckpt
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k.ckpt --save runs/deep2_mean_60k_3ep.ckpt
@@ -127,6 +129,11 @@ run deep3_no_fake_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1 $bin/mnist --mod
 run deep3_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1.json
 run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1.json --save runs/deep3_mean_60k.ckpt
 run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_4ep $bin/mnist --mode supervised --epochs 4 --seed 1 --threads 2 --hidden 512,512,512 --resume runs/deep3_mean_60k.ckpt --save runs/deep3_mean_60k_4ep.ckpt
+# the two-layer mean-rate config from scratch on this code: it runs away in epoch 2 (the
+# committed file is the test of the checkpoint saved after epoch 2: the three-epoch run
+# that made it was stopped there, so its own results file was never written)
+run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_fresh_2ep $bin/mnist --mode supervised --epochs 2 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1.json --save runs/deep2_mean_60k_fresh_2ep.ckpt
+run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_fresh_2ep_test $bin/mnist --mode test --resume runs/deep2_mean_60k_fresh_2ep.ckpt --threads 1
 # the same two nets (trained without fake targets) tested with fake targets switched on
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_7ep.ckpt --fake-target true --threads 1
 run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_3ep_test_fake $bin/mnist --mode test --resume runs/deep3_mean_60k.ckpt --fake-target true --threads 1
