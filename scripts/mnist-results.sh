@@ -134,6 +134,9 @@ run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_4ep $bin/mnist -
 # that made it was stopped there, so its own results file was never written)
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_fresh_2ep $bin/mnist --mode supervised --epochs 2 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1.json --save runs/deep2_mean_60k_fresh_2ep.ckpt
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_fresh_2ep_test $bin/mnist --mode test --resume runs/deep2_mean_60k_fresh_2ep.ckpt --threads 1
+# second seeds of the two- and three-layer mean-rate configs (one thread each, side by side)
+run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_3ep_seed2 $bin/mnist --mode supervised --epochs 3 --seed 2 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1.json --save runs/deep2_mean_60k_seed2.ckpt
+run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_3ep_seed2 $bin/mnist --mode supervised --epochs 3 --seed 2 --threads 1 --hidden 512,512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1.json --save runs/deep3_mean_60k_seed2.ckpt
 # the same two nets (trained without fake targets) tested with fake targets switched on
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_7ep.ckpt --fake-target true --threads 1
 run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_3ep_test_fake $bin/mnist --mode test --resume runs/deep3_mean_60k.ckpt --fake-target true --threads 1
