@@ -469,11 +469,13 @@ impl Trainer {
             (0..).map(|i| 10u64 << i).take_while(|&k| k < self.cfg.test_iters).chain([self.cfg.test_iters]).collect();
         let mut correct_at = vec![0usize; checkpoints.len()];
         let mut fired_at = vec![0u64; checkpoints.len()];
-        let (mut batches, slots) = (0u64, (self.cfg.batch * self.cfg.hidden.iter().sum::<usize>()) as f64);
+        let batches = self.batches(data.len(), false);
+        // hidden-neuron slots ticked per checkpoint tick over the whole pass
+        let slots = (batches.len().max(1) * self.cfg.batch * self.cfg.hidden.iter().sum::<usize>()) as f64;
         let out_range = self.sim.network().topology.layers()[1].range();
         let (mut correct, mut steps_sum, mut conv, mut settled_sum) = (0usize, 0u64, 0usize, 0u64);
         let mut decision_sum = 0u64;
-        for idx in self.batches(data.len(), false) {
+        for idx in batches {
             let (x, y, real) = self.gather(data, &idx);
             let t0 = self.sim.now();
             self.sim.present(t0, 0, x, self.cfg.input_clamp)?;
@@ -482,7 +484,6 @@ impl Trainer {
             let mut steps: Vec<Option<u64>> = vec![None; real];
             let mut last_moving = vec![0u64; real];
             let mut decisions = vec![Decision::default(); real];
-            batches += 1;
             for k in 1..=self.cfg.test_iters {
                 let fired_before = self.sim.fake_fired();
                 self.sim.run_until(t0 + k)?;
@@ -518,11 +519,7 @@ impl Trainer {
             settled_steps_mean: settled_sum as f64 / n,
             decision_steps_mean: decision_sum as f64 / n,
             accuracy_at: checkpoints.iter().zip(&correct_at).map(|(&k, &c)| (k, c as f64 / n)).collect(),
-            fake_rate_at: checkpoints
-                .iter()
-                .zip(&fired_at)
-                .map(|(&k, &f)| (k, f as f64 / (slots * batches.max(1) as f64)))
-                .collect(),
+            fake_rate_at: checkpoints.iter().zip(&fired_at).map(|(&k, &f)| (k, f as f64 / slots)).collect(),
         })
     }
 
