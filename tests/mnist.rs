@@ -79,3 +79,31 @@ fn checkpoint_resume_is_bit_identical() {
     assert_eq!(resumed.epochs_done, 2);
     assert!(bits(&straight) == bits(&resumed), "resumed run differs");
 }
+
+/// As the command line does it: train, test, then either go on or save, load and go on;
+/// the two must agree bit for bit (testing in between leaves nothing behind that a
+/// reload would reset).
+#[test]
+fn resume_after_testing_is_bit_identical() {
+    let Some((train, test)) = mnist() else { return };
+    let (data, held_out) = (train.take(100), test.take(40));
+    let mut cfg = small_cfg();
+    cfg.hidden = vec![16, 16];
+    cfg.alpha_half_life = Some(100.0);
+    cfg.pair_alpha_scale = vec![4.0, 2.0, 1.0];
+    cfg.model.presynaptic = astdp::config::Presynaptic::Mean;
+    let mut straight = Trainer::new(cfg, 784, 5).unwrap();
+    straight.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
+    straight.evaluate(&held_out).unwrap();
+    let p = std::env::temp_dir().join(format!("astdp-mnist-ckpt-test-{}.json", std::process::id()));
+    straight.save(&p).unwrap();
+    let mut resumed = Trainer::load(&p).unwrap();
+    std::fs::remove_file(&p).unwrap();
+    straight.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
+    resumed.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
+    let bits = |t: &Trainer| -> Vec<u32> {
+        let n = t.sim.network();
+        n.blocks.iter().flat_map(|b| b.w.iter()).chain(&n.bias).map(|x| x.to_bits()).collect()
+    };
+    assert!(bits(&straight) == bits(&resumed), "the resumed run differs from the straight one");
+}
