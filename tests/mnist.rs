@@ -47,6 +47,12 @@ fn supervised_end_to_end_beats_chance() {
     assert!(ev.settled_steps_mean <= 40.0 && ev.inference_steps_mean >= 1.0, "{ev:?}");
 }
 
+/// The weights, biases and weak-net states of a trainer, bit for bit.
+fn bits(t: &Trainer) -> Vec<u32> {
+    let n = t.sim.network();
+    n.blocks.iter().flat_map(|b| b.w.iter()).chain(&n.bias).chain(&t.sim.twin().weak.s).map(|x| x.to_bits()).collect()
+}
+
 /// Two epochs straight equal one epoch, save, load, one more epoch, bit for bit.
 #[test]
 fn checkpoint_resume_is_bit_identical() {
@@ -66,16 +72,6 @@ fn checkpoint_resume_is_bit_identical() {
     let mut resumed = Trainer::load(&p).unwrap();
     std::fs::remove_file(&p).unwrap();
     resumed.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
-    let bits = |t: &Trainer| -> Vec<u32> {
-        let n = t.sim.network();
-        n.blocks
-            .iter()
-            .flat_map(|b| b.w.iter())
-            .chain(&n.bias)
-            .chain(&t.sim.twin().weak.s)
-            .map(|x| x.to_bits())
-            .collect()
-    };
     assert_eq!(resumed.epochs_done, 2);
     assert!(bits(&straight) == bits(&resumed), "resumed run differs");
 }
@@ -101,9 +97,5 @@ fn resume_after_testing_is_bit_identical() {
     std::fs::remove_file(&p).unwrap();
     straight.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     resumed.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
-    let bits = |t: &Trainer| -> Vec<u32> {
-        let n = t.sim.network();
-        n.blocks.iter().flat_map(|b| b.w.iter()).chain(&n.bias).map(|x| x.to_bits()).collect()
-    };
     assert!(bits(&straight) == bits(&resumed), "the resumed run differs from the straight one");
 }
