@@ -152,8 +152,9 @@ run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_7ep_seed2 $bin/mnis
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_7ep_seed1 $bin/mnist --mode supervised --epochs 7 --seed 1 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k_pair_16_2_1_4ep_seed1.ckpt --save runs/deep2_mean_60k_pair_16_2_1_7ep_seed1.ckpt
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_2ep_seed3 $bin/mnist --mode supervised --epochs 2 --seed 3 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1.json --save runs/deep2_mean_60k_pair_16_2_1_seed3.ckpt
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_4ep_seed3 $bin/mnist --mode supervised --epochs 4 --seed 3 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k_pair_16_2_1_seed3.ckpt --save runs/deep2_mean_60k_pair_16_2_1_4ep_seed3.ckpt
-# the same two nets (trained without fake targets) tested with fake targets switched on
+# nets trained without fake targets tested with fake targets switched on
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_7ep.ckpt --fake-target true --threads 1
+run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_7ep_seed1_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_pair_16_2_1_7ep_seed1.ckpt --fake-target true --threads 1
 run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_3ep_test_fake $bin/mnist --mode test --resume runs/deep3_mean_60k.ckpt --fake-target true --threads 1
 # the curves plot (a readable subset of the runs)
 $bin/mnist_curves --runs supervised_astdp_ep_knobs_pair_32_1_10ep,deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep,deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_3ep,supervised_decay_20k_3ep,supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,self_supervised,ep_symmetric_fast_pair_32_1_10ep,ep_symmetric_fast_10ep,deep2_no_fake_alpha_0.005_decay_20k_pair_16_4_1,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep
