@@ -143,7 +143,7 @@ run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_symmetric_init_1ep_
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_symmetric_init_2ep_seed2 $bin/mnist --mode supervised --epochs 2 --seed 2 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_symmetric_init.json --save runs/deep2_symm_seed2.ckpt
 # the two-layer mean-rate config with the hidden-hidden pair at 2x instead of 4x (random
 # initial weights), two seeds side by side, then continued from their checkpoints to four
-# and seven epochs; a third seed to four epochs
+# and seven epochs; a third seed to four epochs, then a fifth on two threads
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_2ep_seed2 $bin/mnist --mode supervised --epochs 2 --seed 2 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1.json --save runs/deep2_mean_60k_pair_16_2_1_seed2.ckpt
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_2ep_seed1 $bin/mnist --mode supervised --epochs 2 --seed 1 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1.json --save runs/deep2_mean_60k_pair_16_2_1_seed1.ckpt
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_4ep_seed2 $bin/mnist --mode supervised --epochs 4 --seed 2 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k_pair_16_2_1_seed2.ckpt --save runs/deep2_mean_60k_pair_16_2_1_4ep_seed2.ckpt
@@ -152,6 +152,7 @@ run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_7ep_seed2 $bin/mnis
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_7ep_seed1 $bin/mnist --mode supervised --epochs 7 --seed 1 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k_pair_16_2_1_4ep_seed1.ckpt --save runs/deep2_mean_60k_pair_16_2_1_7ep_seed1.ckpt
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_2ep_seed3 $bin/mnist --mode supervised --epochs 2 --seed 3 --threads 1 --hidden 512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1.json --save runs/deep2_mean_60k_pair_16_2_1_seed3.ckpt
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_4ep_seed3 $bin/mnist --mode supervised --epochs 4 --seed 3 --threads 1 --hidden 512,512 --resume runs/deep2_mean_60k_pair_16_2_1_seed3.ckpt --save runs/deep2_mean_60k_pair_16_2_1_4ep_seed3.ckpt
+run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_5ep_seed3 $bin/mnist --mode supervised --epochs 5 --seed 3 --threads 2 --hidden 512,512 --resume runs/deep2_mean_60k_pair_16_2_1_4ep_seed3.ckpt --save runs/deep2_mean_60k_pair_16_2_1_5ep_seed3.ckpt
 # nets trained without fake targets tested with fake targets switched on
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_7ep.ckpt --fake-target true --threads 1
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_7ep_seed1_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_pair_16_2_1_7ep_seed1.ckpt --fake-target true --threads 1
