@@ -53,6 +53,15 @@ fn bits(t: &Trainer) -> Vec<u32> {
     n.blocks.iter().flat_map(|b| b.w.iter()).chain(&n.bias).chain(&t.sim.twin().weak.s).map(|x| x.to_bits()).collect()
 }
 
+/// Saves a trainer to a temporary file, loads it back and removes the file.
+fn round_trip(t: &Trainer, tag: &str) -> Trainer {
+    let p = std::env::temp_dir().join(format!("astdp-mnist-{tag}-{}.json", std::process::id()));
+    t.save(&p).unwrap();
+    let loaded = Trainer::load(&p).unwrap();
+    std::fs::remove_file(&p).unwrap();
+    loaded
+}
+
 /// Two epochs straight equal one epoch, save, load, one more epoch, bit for bit.
 #[test]
 fn checkpoint_resume_is_bit_identical() {
@@ -67,10 +76,7 @@ fn checkpoint_resume_is_bit_identical() {
         straight.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     }
     first.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
-    let p = std::env::temp_dir().join(format!("astdp-mnist-ckpt-{}.json", std::process::id()));
-    first.save(&p).unwrap();
-    let mut resumed = Trainer::load(&p).unwrap();
-    std::fs::remove_file(&p).unwrap();
+    let mut resumed = round_trip(&first, "ckpt");
     resumed.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     assert_eq!(resumed.epochs_done, 2);
     assert!(bits(&straight) == bits(&resumed), "resumed run differs");
@@ -91,10 +97,7 @@ fn resume_after_testing_is_bit_identical() {
     let mut straight = Trainer::new(cfg, 784, 5).unwrap();
     straight.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     straight.evaluate(&held_out).unwrap();
-    let p = std::env::temp_dir().join(format!("astdp-mnist-ckpt-test-{}.json", std::process::id()));
-    straight.save(&p).unwrap();
-    let mut resumed = Trainer::load(&p).unwrap();
-    std::fs::remove_file(&p).unwrap();
+    let mut resumed = round_trip(&straight, "ckpt-test");
     straight.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     resumed.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     assert!(bits(&straight) == bits(&resumed), "the resumed run differs from the straight one");
