@@ -92,6 +92,11 @@ struct Args {
     /// true --fake-k 500` tests a trained net with rarer fake targets.
     #[arg(long)]
     fake_k: Option<f32>,
+    /// Keep a moving average of the weights with this half-life in training samples
+    /// (e.g. 20000), overriding the config or the checkpoint, and test it too after each
+    /// epoch (`test_averaged` in the results); training is unchanged by it.
+    #[arg(long)]
+    weight_average: Option<f64>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -169,16 +174,19 @@ fn train_stage(
         bar.finish_and_clear();
         let wall = t0.elapsed().as_secs_f64();
         log.train_wall += wall;
+        let averaged = trainer.evaluate_averaged(test)?;
         let ev = trainer.evaluate(test)?;
         eprintln!(
-            "epoch {epoch} ({mode:?}): train {metric_name} {metric:.4}, test accuracy {:.4}, inference steps {:.1}, decision steps {:.1}, {:.1} samples/s",
+            "epoch {epoch} ({mode:?}): train {metric_name} {metric:.4}, test accuracy {:.4}{}, inference steps {:.1}, decision steps {:.1}, {:.1} samples/s",
             ev.accuracy,
+            averaged.as_ref().map_or(String::new(), |a| format!(" (averaged weights {:.4})", a.accuracy)),
             ev.inference_steps_mean,
             ev.decision_steps_mean,
             train.len() as f64 / wall
         );
         log.history.push(serde_json::json!({
             "epoch": epoch, "mode": mode, "train_metric": metric, "train_wall_s": wall, "test": ev,
+            "test_averaged": averaged,
         }));
         if let Some(p) = &args.save {
             trainer.save(p)?;
@@ -198,6 +206,10 @@ fn main() -> anyhow::Result<()> {
         f.enabled = args.fake_target.unwrap_or(f.enabled);
         f.k = args.fake_k.unwrap_or(f.k);
         trainer.set_fake_target_config(f).context("--fake-target / --fake-k")?;
+    }
+    if let Some(h) = args.weight_average {
+        trainer.cfg.weight_average_half_life = Some(h);
+        trainer.cfg.validate().context("--weight-average")?;
     }
     if args.mode == CliMode::Generate {
         if args.resume.is_none() {
@@ -259,9 +271,9 @@ fn main() -> anyhow::Result<()> {
         let total = trainer.epochs_done + args.decoder_epochs;
         train_stage(&mut trainer, &args, &train, &test, Mode::Decoder, total, &mut log)?;
     }
-    let ev: Evaluation = match log.history.last() {
-        Some(h) => serde_json::from_value(h["test"].clone())?,
-        None => trainer.evaluate(&test)?,
+    let (ev, averaged): (Evaluation, Option<Evaluation>) = match log.history.last() {
+        Some(h) => (serde_json::from_value(h["test"].clone())?, serde_json::from_value(h["test_averaged"].clone())?),
+        None => (trainer.evaluate(&test)?, trainer.evaluate_averaged(&test)?),
     };
     let pct =
         |v: &[(u64, f64)]| v.iter().map(|(k, a)| format!("{k}: {:.2}%", 100.0 * a)).collect::<Vec<_>>().join(", ");
@@ -275,6 +287,13 @@ fn main() -> anyhow::Result<()> {
         pct(&ev.accuracy_at),
         pct(&ev.fake_rate_at)
     );
+    if let Some(a) = &averaged {
+        eprintln!(
+            "result with the averaged weights: test accuracy {:.4}, accuracy after {}",
+            a.accuracy,
+            pct(&a.accuracy_at)
+        );
+    }
     let trained = trainer.samples_seen - samples0;
     let result = serde_json::json!({
         "mode": format!("{:?}", args.mode).to_lowercase(),
@@ -284,6 +303,7 @@ fn main() -> anyhow::Result<()> {
         "seed": trainer.seed,
         "test_samples": test.len(),
         "test_accuracy": ev.accuracy,
+        "test_accuracy_averaged": averaged.as_ref().map(|a| a.accuracy),
         "inference_steps_mean": ev.inference_steps_mean,
         "converged": ev.converged,
         "settled_steps_mean": ev.settled_steps_mean,

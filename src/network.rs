@@ -142,6 +142,34 @@ impl Network {
         }
     }
 
+    /// Whether `other` has the same blocks (receiving and sending layer, size) and number
+    /// of biases.
+    pub fn same_shape(&self, other: &Network) -> bool {
+        self.bias.len() == other.bias.len()
+            && self.blocks.len() == other.blocks.len()
+            && self
+                .blocks
+                .iter()
+                .zip(&other.blocks)
+                .all(|(a, b)| (a.post, a.pre, a.w.len()) == (b.post, b.pre, b.w.len()))
+    }
+
+    /// Moves every weight and bias a fraction `t` of the way towards `other`'s:
+    /// `x <- x + t (x_other - x)` (one step of an exponential moving average). An error,
+    /// changing nothing, when the two networks do not have the same shape.
+    pub fn blend_towards(&mut self, other: &Network, t: f32) -> Result<(), ConfigError> {
+        if !self.same_shape(other) {
+            return Err(ConfigError::Topology("cannot blend networks of different shapes".into()));
+        }
+        let pairs = self.blocks.iter_mut().map(|b| &mut b.w).chain([&mut self.bias]);
+        for (mine, theirs) in pairs.zip(other.blocks.iter().map(|b| &b.w).chain([&other.bias])) {
+            for (x, &y) in mine.iter_mut().zip(theirs) {
+                *x += t * (y - *x);
+            }
+        }
+        Ok(())
+    }
+
     /// Pearson correlation of `W_ij` with `W_ji` over all connected pairs i != j (the
     /// weight-symmetry measure of section 4.2); `None` when there are no such pairs.
     pub fn symmetry_correlation(&self) -> Option<f64> {
@@ -242,6 +270,28 @@ mod tests {
     use crate::topology::Role;
     use rand::SeedableRng;
     use rand_xoshiro::Xoshiro256PlusPlus;
+
+    #[test]
+    fn blend_moves_weights_and_biases_part_way() {
+        let t = Topology::toy(2, 3).unwrap();
+        let mut a = Network::random(t.clone(), &mut Xoshiro256PlusPlus::seed_from_u64(1));
+        let b = Network::random(t, &mut Xoshiro256PlusPlus::seed_from_u64(2));
+        let before = a.clone();
+        a.blend_towards(&b, 0.25).unwrap();
+        for (k, blk) in a.blocks.iter().enumerate() {
+            for (x, (&x0, &y)) in blk.w.iter().zip(before.blocks[k].w.iter().zip(&b.blocks[k].w)) {
+                assert!((x - (0.75 * x0 + 0.25 * y)).abs() < 1e-6);
+            }
+        }
+        for (x, (&x0, &y)) in a.bias.iter().zip(before.bias.iter().zip(&b.bias)) {
+            assert!((x - (0.75 * x0 + 0.25 * y)).abs() < 1e-6);
+        }
+        // other shapes are refused and change nothing
+        let other = Network::zeros(Topology::toy(3, 3).unwrap());
+        let kept = a.clone();
+        assert!(matches!(a.blend_towards(&other, 0.5), Err(ConfigError::Topology(_))));
+        assert_eq!(a, kept);
+    }
 
     #[test]
     fn init_bounds_and_zero_diagonal() {

@@ -91,6 +91,12 @@ pub struct MnistConfig {
     /// EP's per-layer rates do, so EP's symmetric rule keeps symmetric weights symmetric.
     /// Biases and lateral weights are left at rate 1. Empty: all 1.
     pub pair_alpha_scale: Vec<f32>,
+    /// Weight averaging (Polyak averaging; not in the paper): when set, the trainer keeps
+    /// an exponential moving average of the weights and biases: a copy of the live ones
+    /// after the first training batch with this set, then after every batch of `n`
+    /// samples moved a fraction `1 - 0.5^(n / weight_average_half_life)` towards them.
+    /// Training never sees it: [`Trainer::evaluate_averaged`] tests it. `None`: off.
+    pub weight_average_half_life: Option<f64>,
 }
 
 impl Default for MnistConfig {
@@ -111,6 +117,7 @@ impl Default for MnistConfig {
             symmetric_init: false,
             hidden_alpha_scale: Vec::new(),
             pair_alpha_scale: Vec::new(),
+            weight_average_half_life: None,
         }
     }
 }
@@ -128,10 +135,14 @@ impl MnistConfig {
         if self.hidden.is_empty() || self.hidden.contains(&0) {
             return Err(ConfigError::Topology("hidden needs one or more non-zero layer sizes".into()));
         }
-        if let Some(h) = self.alpha_half_life
-            && !(h.is_finite() && h > 0.0)
+        for (field, value) in
+            [("alpha_half_life", self.alpha_half_life), ("weight_average_half_life", self.weight_average_half_life)]
         {
-            return Err(ConfigError::NonPositive { field: "alpha_half_life", value: h });
+            if let Some(h) = value
+                && !(h.is_finite() && h > 0.0)
+            {
+                return Err(ConfigError::NonPositive { field, value: h });
+            }
         }
         if !self.hidden_alpha_scale.is_empty() && self.hidden_alpha_scale.len() != self.hidden.len() {
             return Err(ConfigError::Topology(format!(
@@ -210,6 +221,10 @@ pub struct Trainer {
     /// [`Network::block_rms`]).
     #[serde(default)]
     pub weight_rms: Vec<(u64, Vec<(String, f64)>)>,
+    /// The moving average of the weights and biases, once training with
+    /// `cfg.weight_average_half_life` set has begun.
+    #[serde(default)]
+    pub averaged: Option<Network>,
 }
 
 fn one_hot_rows(labels: &[u8]) -> Vec<f32> {
@@ -266,7 +281,16 @@ impl Trainer {
         }
         let sym = sim.network().symmetry_correlation().unwrap_or(f64::NAN);
         let weight_rms = vec![(0, sim.network().block_rms())];
-        Ok(Trainer { cfg, sim, epochs_done: 0, seed, samples_seen: 0, symmetry: vec![(0, sym)], weight_rms })
+        Ok(Trainer {
+            cfg,
+            sim,
+            epochs_done: 0,
+            seed,
+            samples_seen: 0,
+            symmetry: vec![(0, sym)],
+            weight_rms,
+            averaged: None,
+        })
     }
 
     fn batches(&mut self, n: usize, shuffle: bool) -> Vec<Vec<usize>> {
@@ -406,6 +430,7 @@ impl Trainer {
             }
             seen += real;
             self.samples_seen += real as u64;
+            self.update_average(real)?;
             if (seen / self.cfg.batch).is_multiple_of(10) || seen == data.len() {
                 let sym = self.sim.network().symmetry_correlation().unwrap_or(f64::NAN);
                 self.symmetry.push((self.samples_seen, sym));
@@ -429,6 +454,18 @@ impl Trainer {
             Mode::SelfSupervised | Mode::Decoder => sq_err / masked.max(1) as f64,
             Mode::Unsupervised => f64::NAN,
         })
+    }
+
+    /// One step of the weight average (see `MnistConfig::weight_average_half_life`)
+    /// after a batch of `n` samples; starts it from the live weights if there is none.
+    fn update_average(&mut self, n: usize) -> Result<(), Error> {
+        let Some(h) = self.cfg.weight_average_half_life else { return Ok(()) };
+        let live = self.sim.network();
+        match &mut self.averaged {
+            Some(avg) => avg.blend_towards(live, (1.0 - 0.5f64.powf(n as f64 / h)) as f32)?,
+            None => self.averaged = Some(live.clone()),
+        }
+        Ok(())
     }
 
     /// Switches fake targets on or off from now on, for training and testing, and records
@@ -458,6 +495,17 @@ impl Trainer {
     pub fn scheduled_alpha(&self) -> Option<f32> {
         let h = self.cfg.alpha_half_life?;
         Some((self.cfg.model.alpha as f64 * 0.5f64.powf(self.samples_seen as f64 / h)) as f32)
+    }
+
+    /// Tests the moving average of the weights (see
+    /// `MnistConfig::weight_average_half_life`) as [`Trainer::evaluate`] tests the live
+    /// ones, on a copy of the trainer, so that training goes on exactly as without it.
+    /// `None` before there is an average.
+    pub fn evaluate_averaged(&self, data: &Dataset) -> Result<Option<Evaluation>, Error> {
+        let Some(avg) = &self.averaged else { return Ok(None) };
+        let mut copy = self.clone();
+        *copy.sim.network_mut() = avg.clone();
+        copy.evaluate(data).map(Some)
     }
 
     /// Tests on `data` with learning off: clamp the image, free output, `test_iters`
@@ -556,6 +604,14 @@ impl Trainer {
         let path = path.as_ref();
         let mut t: Trainer = checkpoint::load_json(path)?;
         t.sim.restore(path)?;
+        if let Some(avg) = &t.averaged
+            && !avg.same_shape(t.sim.network())
+        {
+            return Err(CheckpointError::Mismatch {
+                path: path.into(),
+                what: "the averaged weights do not match the network".into(),
+            });
+        }
         Ok(t)
     }
 
@@ -741,6 +797,56 @@ mod tests {
         assert_eq!(t.sim.alpha(), 0.02);
         let bad = MnistConfig { alpha_half_life: Some(0.0), ..cfg };
         assert!(matches!(bad.validate(), Err(ConfigError::NonPositive { field: "alpha_half_life", .. })));
+    }
+
+    #[test]
+    fn weight_average_is_a_moving_average_that_training_never_sees() {
+        // one batch (2 samples) per epoch; half-life 2 samples: the average moves half-way
+        let data = tiny().take(2);
+        let base = tiny_cfg(3);
+        let cfg = MnistConfig { weight_average_half_life: Some(2.0), ..base.clone() };
+        let (mut on, mut off) = (Trainer::new(cfg, 16, 3).unwrap(), Trainer::new(base, 16, 3).unwrap());
+        assert_eq!(on.evaluate_averaged(&data).unwrap(), None);
+        let mut live = Vec::new();
+        for _ in 0..3 {
+            for t in [&mut on, &mut off] {
+                t.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
+            }
+            live.push(on.sim.network().clone());
+            let before = (on.sim.now(), on.sim.twin().clone());
+            on.evaluate_averaged(&data).unwrap().unwrap();
+            assert_eq!((on.sim.now(), on.sim.twin().clone()), before, "testing the average moved the trainer");
+        }
+        assert_eq!(on.sim.network(), off.sim.network(), "averaging changed training");
+        assert_eq!(on.sim.twin(), off.sim.twin());
+        assert!(off.averaged.is_none());
+        // after batches 1, 2, 3: W1, then (W1 + W2) / 2, then W1 / 4 + W2 / 4 + W3 / 2
+        let avg = on.averaged.as_ref().unwrap();
+        let expect = |k: usize, x: usize| {
+            0.25 * live[0].blocks[k].w[x] + 0.25 * live[1].blocks[k].w[x] + 0.5 * live[2].blocks[k].w[x]
+        };
+        assert!(live[0] != live[2], "the weights did not learn");
+        for (k, blk) in avg.blocks.iter().enumerate() {
+            for (x, &w) in blk.w.iter().enumerate() {
+                assert!((w - expect(k, x)).abs() < 1e-6, "block {k} weight {x}: {w} vs {}", expect(k, x));
+            }
+        }
+        // the averaged test is a test of those weights
+        let mut swapped = on.clone();
+        *swapped.sim.network_mut() = avg.clone();
+        assert_eq!(on.evaluate_averaged(&data).unwrap(), Some(swapped.evaluate(&data).unwrap()));
+        // a checkpoint whose average does not fit its network is refused
+        let dir = std::env::temp_dir().join(format!("astdp-avg-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("t.json");
+        on.save(&path).unwrap();
+        assert_eq!(Trainer::load(&path).unwrap().averaged.as_ref(), Some(avg));
+        on.averaged = Some(Network::zeros(Topology::layered(16, &[4], 10, true).unwrap()));
+        on.save(&path).unwrap();
+        assert!(matches!(Trainer::load(&path), Err(CheckpointError::Mismatch { .. })));
+        std::fs::remove_dir_all(&dir).unwrap();
+        let bad = MnistConfig { weight_average_half_life: Some(-1.0), ..tiny_cfg(3) };
+        assert!(matches!(bad.validate(), Err(ConfigError::NonPositive { field: "weight_average_half_life", .. })));
     }
 
     #[test]
