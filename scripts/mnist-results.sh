@@ -129,6 +129,7 @@ run deep3_no_fake_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1 $bin/mnist --mod
 run deep3_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1 $bin/mnist --mode supervised --epochs 1 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_alpha_0.005_decay_20k_mean_pre_pair_64_16_4_1.json
 run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_3ep $bin/mnist --mode supervised --epochs 3 --seed 1 --threads 1 --hidden 512,512,512 --config configs/deep_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1.json --save runs/deep3_mean_60k.ckpt
 run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_4ep $bin/mnist --mode supervised --epochs 4 --seed 1 --threads 2 --hidden 512,512,512 --resume runs/deep3_mean_60k.ckpt --save runs/deep3_mean_60k_4ep.ckpt
+run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_4ep_avg_20k $bin/mnist --mode supervised --epochs 4 --seed 1 --threads 2 --hidden 512,512,512 --weight-average 20000 --resume runs/deep3_mean_60k.ckpt --save runs/deep3_mean_60k_4ep_avg.ckpt
 # the two-layer mean-rate config from scratch on this code: it runs away in epoch 2 (the
 # committed file is the test of the checkpoint saved after epoch 2: the three-epoch run
 # that made it was stopped there, so its own results file was never written)
