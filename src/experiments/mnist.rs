@@ -502,9 +502,13 @@ impl Trainer {
     /// ones, on a copy of the trainer, so that training goes on exactly as without it.
     /// `None` before there is an average.
     pub fn evaluate_averaged(&self, data: &Dataset) -> Result<Option<Evaluation>, Error> {
-        let Some(avg) = &self.averaged else { return Ok(None) };
+        if self.averaged.is_none() {
+            return Ok(None);
+        }
         let mut copy = self.clone();
-        *copy.sim.network_mut() = avg.clone();
+        if let Some(avg) = copy.averaged.take() {
+            *copy.sim.network_mut() = avg;
+        }
         copy.evaluate(data).map(Some)
     }
 
