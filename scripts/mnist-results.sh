@@ -3,13 +3,25 @@
 # writes plots/mnist_<name>.json (skipped when that file exists: delete it to rerun).
 # Needs ASTDP_MNIST_DIR (or data/mnist). Full runs take 15-35 min each on 2 cores.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+script=$(realpath "$0")
+cd "$(dirname "$script")/.."
 mkdir -p runs
 cargo build --release --examples
 bin=target/release/examples
 run() {
   local name=$1; shift
   if [ -f "plots/mnist_$name.json" ]; then echo "skip $name (plots/mnist_$name.json exists)"; return; fi
+  # a run that resumes needs the checkpoint an earlier run saved; checkpoints are not in git
+  local prev="" arg resume=""
+  for arg in "$@"; do [ "$prev" = --resume ] && resume=$arg; prev=$arg; done
+  if [ -n "$resume" ] && [ ! -f "$resume" ]; then
+    local maker
+    maker=$(grep -e "^run .* --save $resume\( \|\$\)" "$script" | awk '{print $2}' | head -n 1)
+    echo "error: $name resumes from $resume, which is missing (checkpoints are not in git):" \
+      "delete plots/mnist_${maker:-<the run that saves it>}.json so that run goes again," \
+      "then rerun this script" >&2
+    exit 1
+  fi
   echo "== $name: $*"
   "$@" --out "plots/mnist_$name.json" 2> "runs/$name.log" > /dev/null
   tail -n 1 "runs/$name.log"
