@@ -184,6 +184,9 @@ run deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_4ep_avg_20k_seed
 run supervised_astdp_ep_knobs_pair_32_1_10ep_avg_20k $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --weight-average 20000 --config configs/astdp_ep_knobs_pair_32_1.json --save runs/astdp_ep_knobs_avg.ckpt
 run supervised_astdp_betas_0.4_0.25_fast_pair_32_1_10ep_avg_20k $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --weight-average 20000 --config configs/astdp_betas_0.4_0.25_fast_pair_32_1.json --save runs/astdp_betas_fast_avg.ckpt
 run ep_symmetric_fast_pair_32_1_10ep_avg_20k $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --weight-average 20000 --config configs/ep_symmetric_fast_alpha_0.01_decay_200k_pair_32_1.json --save runs/ep_pair_32_1_avg.ckpt
+# the same two aSTDP runs with a slower average (half-life 60k)
+run supervised_astdp_ep_knobs_pair_32_1_10ep_avg_60k $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --weight-average 60000 --config configs/astdp_ep_knobs_pair_32_1.json --save runs/astdp_ep_knobs_avg60k.ckpt
+run supervised_astdp_betas_0.4_0.25_fast_pair_32_1_10ep_avg_60k $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --weight-average 60000 --config configs/astdp_betas_0.4_0.25_fast_pair_32_1.json --save runs/astdp_betas_fast_avg60k.ckpt
 # nets trained without fake targets tested with fake targets switched on
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_7ep.ckpt --fake-target true --threads 1
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_7ep_seed1_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_pair_16_2_1_7ep_seed1.ckpt --fake-target true --threads 1
