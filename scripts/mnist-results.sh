@@ -187,6 +187,12 @@ run ep_symmetric_fast_pair_32_1_10ep_avg_20k $bin/mnist --mode supervised --epoc
 # the same two aSTDP runs with a slower average (half-life 60k)
 run supervised_astdp_ep_knobs_pair_32_1_10ep_avg_60k $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --weight-average 60000 --config configs/astdp_ep_knobs_pair_32_1.json --save runs/astdp_ep_knobs_avg60k.ckpt
 run supervised_astdp_betas_0.4_0.25_fast_pair_32_1_10ep_avg_60k $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --weight-average 60000 --config configs/astdp_betas_0.4_0.25_fast_pair_32_1.json --save runs/astdp_betas_fast_avg60k.ckpt
+# two layers on a longer schedule, the weight average from the start: alpha 0.005 on a 90k
+# half-life, and alpha 0.0035 on a 150k half-life; five epochs, then resumed to ten
+run deep2_no_fake_alpha_0.005_decay_90k_mean_pre_pair_16_2_1_5ep_avg_20k_seed1 $bin/mnist --mode supervised --epochs 5 --seed 1 --threads 1 --hidden 512,512 --weight-average 20000 --config configs/deep_no_fake_alpha_0.005_decay_90k_mean_pre_pair_16_2_1.json --save runs/deep2_decay_90k_5ep_avg_seed1.ckpt
+run deep2_no_fake_alpha_0.0035_decay_150k_mean_pre_pair_16_2_1_5ep_avg_20k_seed1 $bin/mnist --mode supervised --epochs 5 --seed 1 --threads 1 --hidden 512,512 --weight-average 20000 --config configs/deep_no_fake_alpha_0.0035_decay_150k_mean_pre_pair_16_2_1.json --save runs/deep2_decay_150k_5ep_avg_seed1.ckpt
+run deep2_no_fake_alpha_0.005_decay_90k_mean_pre_pair_16_2_1_10ep_avg_20k_seed1 $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --hidden 512,512 --weight-average 20000 --resume runs/deep2_decay_90k_5ep_avg_seed1.ckpt --save runs/deep2_decay_90k_10ep_avg_seed1.ckpt
+run deep2_no_fake_alpha_0.0035_decay_150k_mean_pre_pair_16_2_1_10ep_avg_20k_seed1 $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --hidden 512,512 --weight-average 20000 --resume runs/deep2_decay_150k_5ep_avg_seed1.ckpt --save runs/deep2_decay_150k_10ep_avg_seed1.ckpt
 # nets trained without fake targets tested with fake targets switched on
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_7ep.ckpt --fake-target true --threads 1
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_7ep_seed1_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_pair_16_2_1_7ep_seed1.ckpt --fake-target true --threads 1
