@@ -97,6 +97,12 @@ struct Args {
     /// epoch (`test_averaged` in the results); training is unchanged by it.
     #[arg(long)]
     weight_average: Option<f64>,
+    /// Divergence guard, overriding the config or the checkpoint: when a weight block's
+    /// RMS moves by more than this fraction between two logs (every 10 batches), go back
+    /// to the weights of a few logs earlier and halve the learning rate (e.g. 0.05; the
+    /// interventions are in `guard_events` in the results).
+    #[arg(long)]
+    guard: Option<f64>,
     /// Worker threads (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
@@ -160,6 +166,7 @@ fn train_stage(
         bar.set_prefix(format!("{epoch} ({mode:?})"));
         let t0 = Instant::now();
         let mut last_print = Instant::now();
+        let guarded = trainer.guard_events.len();
         let metric = trainer.train_epoch(train, mode, &mut |done, total, m| {
             bar.set_position(done as u64);
             bar.set_message(format!("{metric_name} {m:.3}"));
@@ -172,6 +179,16 @@ fn train_stage(
             }
         })?;
         bar.finish_and_clear();
+        for e in &trainer.guard_events[guarded..] {
+            eprintln!(
+                "epoch {epoch}: divergence guard after {} samples: {} RMS moved by {:.1}%; weights restored from {} samples, learning rate now {} x its scheduled value",
+                e.samples,
+                e.block,
+                100.0 * e.jump,
+                e.restored_from,
+                e.alpha_factor
+            );
+        }
         let wall = t0.elapsed().as_secs_f64();
         log.train_wall += wall;
         let averaged = trainer.evaluate_averaged(test)?;
@@ -210,6 +227,10 @@ fn main() -> anyhow::Result<()> {
     if let Some(h) = args.weight_average {
         trainer.cfg.weight_average_half_life = Some(h);
         trainer.cfg.validate().context("--weight-average")?;
+    }
+    if let Some(g) = args.guard {
+        trainer.cfg.guard_rms_jump = Some(g);
+        trainer.cfg.validate().context("--guard")?;
     }
     if args.mode == CliMode::Generate {
         if args.resume.is_none() {
@@ -314,6 +335,7 @@ fn main() -> anyhow::Result<()> {
         "samples_per_s": if log.train_wall > 0.0 { trained as f64 / log.train_wall } else { 0.0 },
         "symmetry": trainer.symmetry,
         "weight_rms": trainer.weight_rms,
+        "guard_events": trainer.guard_events,
         "history": log.history,
         "config": trainer.cfg,
         "command": std::env::args().collect::<Vec<_>>().join(" "),

@@ -97,6 +97,39 @@ pub struct MnistConfig {
     /// samples moved a fraction `1 - 0.5^(n / weight_average_half_life)` towards them.
     /// Training never sees it: [`Trainer::evaluate_averaged`] tests it. `None`: off.
     pub weight_average_half_life: Option<f64>,
+    /// Divergence guard (not in the paper): when set, at every log of `symmetry` and
+    /// `weight_rms` (every 10 training batches) the trainer compares each weight block's
+    /// RMS with the previous log; if any moved by more than this fraction of it (or is not
+    /// finite), the weights and biases go back to the oldest of the trainer's last
+    /// [`GUARD_LOOKBACK`] snapshots (one is kept at each log that passes the check and at
+    /// the start of each epoch, and the restored weights count as one), the learning rate
+    /// is halved from then on ([`Trainer::alpha_factor`]) and the event is kept in
+    /// [`Trainer::guard_events`]. Training is bit-identical with the guard until it acts
+    /// (test `divergence_guard_restores_earlier_weights_and_halves_the_rate`). Learning
+    /// moves a block's RMS by well
+    /// under 1% between two logs; the runaways described in the README move it by 5-15%
+    /// at their onset, so 0.05 separates them. `None`: off.
+    pub guard_rms_jump: Option<f64>,
+}
+
+/// How many snapshots of the weights (one per log of 10 batches) the divergence guard
+/// keeps to restore from (see `MnistConfig::guard_rms_jump`): a runaway has begun a few
+/// logs before a block's RMS jumps.
+pub const GUARD_LOOKBACK: usize = 4;
+
+/// One intervention of the divergence guard (see `MnistConfig::guard_rms_jump`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GuardEvent {
+    /// Training samples seen when the jump was found.
+    pub samples: u64,
+    /// The block whose RMS moved most, and by what fraction of its previous value.
+    pub block: String,
+    /// See `block`.
+    pub jump: f64,
+    /// The weights restored are those logged after this many training samples.
+    pub restored_from: u64,
+    /// `Trainer::alpha_factor` from then on.
+    pub alpha_factor: f32,
 }
 
 impl Default for MnistConfig {
@@ -118,6 +151,7 @@ impl Default for MnistConfig {
             hidden_alpha_scale: Vec::new(),
             pair_alpha_scale: Vec::new(),
             weight_average_half_life: None,
+            guard_rms_jump: None,
         }
     }
 }
@@ -135,9 +169,11 @@ impl MnistConfig {
         if self.hidden.is_empty() || self.hidden.contains(&0) {
             return Err(ConfigError::Topology("hidden needs one or more non-zero layer sizes".into()));
         }
-        for (field, value) in
-            [("alpha_half_life", self.alpha_half_life), ("weight_average_half_life", self.weight_average_half_life)]
-        {
+        for (field, value) in [
+            ("alpha_half_life", self.alpha_half_life),
+            ("weight_average_half_life", self.weight_average_half_life),
+            ("guard_rms_jump", self.guard_rms_jump),
+        ] {
             if let Some(h) = value
                 && !(h.is_finite() && h > 0.0)
             {
@@ -225,6 +261,21 @@ pub struct Trainer {
     /// `cfg.weight_average_half_life` set has begun.
     #[serde(default)]
     pub averaged: Option<Network>,
+    /// The multiplier of the learning rate set by the divergence guard (1 until it acts;
+    /// halved at each of its interventions).
+    #[serde(default = "one")]
+    pub alpha_factor: f32,
+    /// The divergence guard's interventions (see `MnistConfig::guard_rms_jump`).
+    #[serde(default)]
+    pub guard_events: Vec<GuardEvent>,
+    /// The guard's snapshots `(samples_seen, network)` at the last logs, oldest first;
+    /// not saved in checkpoints (a resumed run's first is of the weights it resumes with).
+    #[serde(skip)]
+    guard_snapshots: std::collections::VecDeque<(u64, Network)>,
+}
+
+fn one() -> f32 {
+    1.0
 }
 
 fn one_hot_rows(labels: &[u8]) -> Vec<f32> {
@@ -290,6 +341,9 @@ impl Trainer {
             symmetry: vec![(0, sym)],
             weight_rms,
             averaged: None,
+            alpha_factor: 1.0,
+            guard_events: Vec::new(),
+            guard_snapshots: Default::default(),
         })
     }
 
@@ -343,6 +397,10 @@ impl Trainer {
             }
         }
         let batches = self.batches(data.len(), true);
+        self.guard_snapshots.clear();
+        if self.cfg.guard_rms_jump.is_some() {
+            self.guard_snapshots.push_back((self.samples_seen, self.sim.network().clone()));
+        }
         let (mut seen, mut correct, mut sq_err, mut masked) = (0usize, 0usize, 0f64, 0usize);
         let free = self.cfg.free_iters;
         let clamped = self.cfg.clamped_iters;
@@ -432,6 +490,7 @@ impl Trainer {
             self.samples_seen += real as u64;
             self.update_average(real)?;
             if (seen / self.cfg.batch).is_multiple_of(10) || seen == data.len() {
+                self.guard();
                 let sym = self.sim.network().symmetry_correlation().unwrap_or(f64::NAN);
                 self.symmetry.push((self.samples_seen, sym));
                 self.weight_rms.push((self.samples_seen, self.sim.network().block_rms()));
@@ -454,6 +513,47 @@ impl Trainer {
             Mode::SelfSupervised | Mode::Decoder => sq_err / masked.max(1) as f64,
             Mode::Unsupervised => f64::NAN,
         })
+    }
+
+    /// The divergence guard (see `MnistConfig::guard_rms_jump`), before a log of
+    /// `weight_rms`: compares each block's RMS now with the last log; on a jump restores
+    /// the oldest snapshot and halves the learning rate (from the next batch on, through
+    /// [`Trainer::scheduled_alpha`]), else keeps a snapshot of now.
+    fn guard(&mut self) {
+        let Some(limit) = self.cfg.guard_rms_jump else { return };
+        let now = self.sim.network().block_rms();
+        let prev = self.weight_rms.last().map(|(_, r)| r.as_slice()).unwrap_or_default();
+        let relative = |a: f64, b: f64| {
+            let j = if a > 0.0 { (b - a).abs() / a } else { (b - a).abs() };
+            if j.is_nan() { f64::INFINITY } else { j }
+        };
+        let worst = prev
+            .iter()
+            .zip(&now)
+            .map(|((_, a), (name, b))| (name, relative(*a, *b)))
+            .max_by(|x, y| x.1.total_cmp(&y.1));
+        match worst {
+            Some((name, jump)) if jump > limit => {
+                let (from, net) = self.guard_snapshots.pop_front().expect("train_epoch keeps a snapshot");
+                self.guard_snapshots.clear();
+                *self.sim.network_mut() = net.clone();
+                self.guard_snapshots.push_back((from, net));
+                self.alpha_factor *= 0.5;
+                self.guard_events.push(GuardEvent {
+                    samples: self.samples_seen,
+                    block: name.clone(),
+                    jump,
+                    restored_from: from,
+                    alpha_factor: self.alpha_factor,
+                });
+            }
+            _ => {
+                self.guard_snapshots.push_back((self.samples_seen, self.sim.network().clone()));
+                while self.guard_snapshots.len() > GUARD_LOOKBACK {
+                    self.guard_snapshots.pop_front();
+                }
+            }
+        }
     }
 
     /// One step of the weight average (see `MnistConfig::weight_average_half_life`)
@@ -490,11 +590,17 @@ impl Trainer {
         Ok(())
     }
 
-    /// The learning rate the schedule gives after `samples_seen` training samples, if a
-    /// schedule is set.
+    /// The learning rate for the next training batch, if it is not simply `model.alpha`:
+    /// what the schedule gives after `samples_seen` training samples, times
+    /// `alpha_factor` (which the divergence guard lowers).
     pub fn scheduled_alpha(&self) -> Option<f32> {
-        let h = self.cfg.alpha_half_life?;
-        Some((self.cfg.model.alpha as f64 * 0.5f64.powf(self.samples_seen as f64 / h)) as f32)
+        let alpha = self.cfg.model.alpha as f64;
+        let scheduled = match self.cfg.alpha_half_life {
+            Some(h) => alpha * 0.5f64.powf(self.samples_seen as f64 / h),
+            None if self.alpha_factor != 1.0 => alpha,
+            None => return None,
+        };
+        Some((scheduled * self.alpha_factor as f64) as f32)
     }
 
     /// Tests the moving average of the weights (see
@@ -801,6 +907,69 @@ mod tests {
         assert_eq!(t.sim.alpha(), 0.02);
         let bad = MnistConfig { alpha_half_life: Some(0.0), ..cfg };
         assert!(matches!(bad.validate(), Err(ConfigError::NonPositive { field: "alpha_half_life", .. })));
+    }
+
+    #[test]
+    fn divergence_guard_restores_earlier_weights_and_halves_the_rate() {
+        // 200 4x4 samples, batch 2: a log every 20 samples, ten per epoch
+        let images = (0..200 * 16).map(|i| ((i * 37 + i / 16 * 5) % 11) as f32 / 10.0).collect();
+        let labels = (0..200).map(|i| (i % 10) as u8).collect();
+        let data = Dataset { images, labels, rows: 4, cols: 4 };
+        let train = |alpha: f32, guard: Option<f64>| {
+            let model = Config { alpha, ..tiny_cfg(3).model };
+            let cfg = MnistConfig { model, guard_rms_jump: guard, ..tiny_cfg(3) };
+            let mut t = Trainer::new(cfg, 16, 5).unwrap();
+            t.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
+            t
+        };
+        let max_jump = |t: &Trainer| {
+            t.weight_rms
+                .windows(2)
+                .flat_map(|w| w[0].1.iter().zip(&w[1].1).map(|((_, a), (_, b))| (b - a).abs() / a))
+                .fold(0.0, f64::max)
+        };
+        // a rate far too high: blocks' RMS jump by more than 5% between logs
+        let wild = train(5.0, None);
+        assert!(max_jump(&wild) > 0.05, "no jump to guard against: {}", max_jump(&wild));
+        let guarded = train(5.0, Some(0.05));
+        let n = guarded.guard_events.len();
+        assert!(n > 0, "the guard never acted");
+        assert_eq!(guarded.alpha_factor, 0.5f32.powi(n as i32));
+        assert_eq!(guarded.sim.alpha(), 5.0 * guarded.alpha_factor);
+        for (k, e) in guarded.guard_events.iter().enumerate() {
+            assert!(e.jump > 0.05 && e.restored_from < e.samples, "{e:?}");
+            assert_eq!(e.alpha_factor, 0.5f32.powi(k as i32 + 1));
+            // the log after the intervention is of the weights logged at `restored_from`
+            let at = |s: u64| guarded.weight_rms.iter().find(|(x, _)| *x == s).map(|(_, r)| r);
+            assert_eq!(at(e.samples), at(e.restored_from), "{e:?}");
+        }
+        // between interventions no logged jump exceeds the limit
+        let restored: Vec<u64> = guarded.guard_events.iter().map(|e| e.samples).collect();
+        for w in guarded.weight_rms.windows(2).filter(|w| !restored.contains(&w[1].0)) {
+            for ((_, a), (_, b)) in w[0].1.iter().zip(&w[1].1) {
+                assert!((b - a).abs() / a <= 0.05, "unguarded jump {a} -> {b} at {}", w[1].0);
+            }
+        }
+        // where it does not act, the guard changes nothing
+        let calm = train(0.002, Some(0.05));
+        assert!(calm.guard_events.is_empty() && max_jump(&calm) <= 0.05);
+        let plain = train(0.002, None);
+        assert_eq!(calm.sim.network(), plain.sim.network());
+        assert_eq!(calm.sim.twin(), plain.sim.twin());
+        // a jump after calm logs goes back GUARD_LOOKBACK logs: to the weights after 140
+        // samples when the last logs were at 140, 160, 180, 200
+        let mut t = calm;
+        let back: Vec<u64> = t.guard_snapshots.iter().map(|(s, _)| *s).collect();
+        assert_eq!(back, [140, 160, 180, 200]);
+        let at_140 = t.guard_snapshots[0].1.clone();
+        t.sim.network_mut().blocks[0].w.iter_mut().for_each(|w| *w *= 1.5);
+        t.guard();
+        assert_eq!(t.sim.network(), &at_140);
+        assert_eq!(t.guard_events.len(), 1);
+        assert_eq!((t.guard_events[0].samples, t.guard_events[0].restored_from), (200, 140));
+        assert!((t.guard_events[0].jump - 0.5).abs() < 1e-6);
+        let bad = MnistConfig { guard_rms_jump: Some(0.0), ..tiny_cfg(3) };
+        assert!(matches!(bad.validate(), Err(ConfigError::NonPositive { field: "guard_rms_jump", .. })));
     }
 
     #[test]
