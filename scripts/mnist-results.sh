@@ -195,6 +195,12 @@ run deep2_no_fake_alpha_0.005_decay_90k_mean_pre_pair_16_2_1_10ep_avg_20k_seed1 
 run deep2_no_fake_alpha_0.0035_decay_150k_mean_pre_pair_16_2_1_10ep_avg_20k_seed1 $bin/mnist --mode supervised --epochs 10 --seed 1 --threads 1 --hidden 512,512 --weight-average 20000 --resume runs/deep2_decay_150k_5ep_avg_seed1.ckpt --save runs/deep2_decay_150k_10ep_avg_seed1.ckpt
 # the 150k schedule, seed 2 (ran away in its fifth epoch)
 run deep2_no_fake_alpha_0.0035_decay_150k_mean_pre_pair_16_2_1_5ep_avg_20k_seed2 $bin/mnist --mode supervised --epochs 5 --seed 2 --threads 2 --hidden 512,512 --weight-average 20000 --config configs/deep_no_fake_alpha_0.0035_decay_150k_mean_pre_pair_16_2_1.json --save runs/deep2_decay_150k_5ep_avg_seed2.ckpt
+# the same with the divergence guard (--guard 0.05)
+run deep2_no_fake_alpha_0.0035_decay_150k_mean_pre_pair_16_2_1_5ep_avg_20k_guard_0.05_seed2 $bin/mnist --mode supervised --epochs 5 --seed 2 --threads 1 --hidden 512,512 --weight-average 20000 --guard 0.05 --config configs/deep_no_fake_alpha_0.0035_decay_150k_mean_pre_pair_16_2_1.json --save runs/deep2_decay_150k_5ep_avg_guard_seed2.ckpt
+# the 90k schedule, seeds 2 and 3 (five epochs; seed 2 resumed to ten)
+run deep2_no_fake_alpha_0.005_decay_90k_mean_pre_pair_16_2_1_5ep_avg_20k_seed2 $bin/mnist --mode supervised --epochs 5 --seed 2 --threads 1 --hidden 512,512 --weight-average 20000 --config configs/deep_no_fake_alpha_0.005_decay_90k_mean_pre_pair_16_2_1.json --save runs/deep2_decay_90k_5ep_avg_seed2.ckpt
+run deep2_no_fake_alpha_0.005_decay_90k_mean_pre_pair_16_2_1_5ep_avg_20k_seed3 $bin/mnist --mode supervised --epochs 5 --seed 3 --threads 1 --hidden 512,512 --weight-average 20000 --config configs/deep_no_fake_alpha_0.005_decay_90k_mean_pre_pair_16_2_1.json --save runs/deep2_decay_90k_5ep_avg_seed3.ckpt
+run deep2_no_fake_alpha_0.005_decay_90k_mean_pre_pair_16_2_1_10ep_avg_20k_seed2 $bin/mnist --mode supervised --epochs 10 --seed 2 --threads 1 --hidden 512,512 --weight-average 20000 --resume runs/deep2_decay_90k_5ep_avg_seed2.ckpt --save runs/deep2_decay_90k_10ep_avg_seed2.ckpt
 # nets trained without fake targets tested with fake targets switched on
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_7ep.ckpt --fake-target true --threads 1
 run deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_2_1_7ep_seed1_test_fake $bin/mnist --mode test --resume runs/deep2_mean_60k_pair_16_2_1_7ep_seed1.ckpt --fake-target true --threads 1
