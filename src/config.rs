@@ -34,7 +34,9 @@ pub enum Rule {
 
 /// Which presynaptic rate the aSTDP rule multiplies `dz_i` by. The paper's rule (eq. 15)
 /// reads the strong net's; the other two are not in the paper (the README's results on
-/// deeper nets say why the mean matters).
+/// deeper nets say why the mean matters). The readings differ only in the symmetric part
+/// of the update: the antisymmetric part, `dW_ij - dW_ji = alpha (rho_s_i rho_w_j -
+/// rho_w_i rho_s_j)`, is the same for all three (test `presynaptic_readings`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Presynaptic {

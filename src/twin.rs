@@ -964,7 +964,8 @@ mod tests {
 
     /// The presynaptic readings by hand on the pair, and on a random net the invariant
     /// that names them: `dW_ij + dW_ji` is EP's update plus `dz_i dz_j` (strong), exactly
-    /// EP's (mean), or EP's minus `dz_i dz_j` (weak), batch-reduced like the rule.
+    /// EP's (mean), or EP's minus `dz_i dz_j` (weak), batch-reduced like the rule; and
+    /// that `dW_ij - dW_ji` is `alpha (rho_s_i rho_w_j - rho_w_i rho_s_j)` for all three.
     #[test]
     fn presynaptic_readings() {
         let net0 = pair();
@@ -1023,6 +1024,14 @@ mod tests {
                     let hebb: f32 = (0..batch).map(|b| dz[b * n + i] * dz[b * n + j]).sum::<f32>() * 0.1 / batch as f32;
                     let want = ep_ij + dzdz * hebb;
                     assert!((sym - want).abs() < 1e-6, "{presynaptic:?} ({i}, {j}): {sym} against {want}");
+                    // the antisymmetric part is the same for every reading
+                    let anti = astdp.weight(i, j).unwrap() - w_ij - (astdp.weight(j, i).unwrap() - w_ji);
+                    let act = Config::default().activation;
+                    let (r_s, r_w) = (|k: usize| act.rho(s_strong[k]), |k: usize| act.rho(s_weak[k]));
+                    let cross: f32 =
+                        (0..batch).map(|b| r_s(b * n + i) * r_w(b * n + j) - r_w(b * n + i) * r_s(b * n + j)).sum();
+                    let want = cross * 0.1 / batch as f32;
+                    assert!((anti - want).abs() < 1e-6, "{presynaptic:?} ({i}, {j}): {anti} against {want}");
                     if presynaptic == Presynaptic::Mean {
                         pairs += 1;
                     }
