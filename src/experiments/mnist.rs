@@ -214,7 +214,11 @@ pub struct Evaluation {
     pub samples: usize,
     /// Fraction whose output argmax equals the label.
     pub accuracy: f64,
-    /// Mean ticks until max |ds| < tol (samples that never converged count as `test_iters`).
+    /// Mean ticks until max |ds| < tol, the paper's criterion, counted from the states'
+    /// response to the new image (samples that never converged count as `test_iters`).
+    /// Results files written before this was fixed (see the README) counted the first
+    /// tick below tol, which for hard-clamped images was mostly tick 1, before the image
+    /// had reached the hidden layer.
     pub inference_steps_mean: f64,
     /// Fraction of samples that converged within `test_iters`.
     pub converged: f64,
@@ -304,6 +308,43 @@ impl Decision {
             self.label = Some(argmax);
             self.since = tick;
         }
+    }
+}
+
+/// Tracks one test sample's max |ds| over ticks, for the paper's step count and the
+/// stricter settled count.
+///
+/// A hard-clamped image reaches the hidden layer one tick after it changes: the step that
+/// holds the new pixels computes the hidden net inputs from the old ones. On the first
+/// tick the states therefore still move as at the end of the previous sample, and a net
+/// that had settled there shows max |ds| ~ 0 before it has seen the new image. So the
+/// paper's criterion is the first tick below tol *after the states responded* (max |ds|
+/// at or above tol at least once); states that never moved count 1.
+#[derive(Debug, Clone, Copy, Default)]
+struct Settling {
+    responded: bool,
+    reached: Option<u64>,
+    last_moving: u64,
+}
+
+impl Settling {
+    fn observe(&mut self, tick: u64, max_ds: f32, tol: f32) {
+        if max_ds >= tol {
+            self.responded = true;
+            self.last_moving = tick;
+        } else if self.responded && self.reached.is_none() {
+            self.reached = Some(tick);
+        }
+    }
+
+    /// The paper's count: `None` when the states responded and never got below tol.
+    fn steps(&self) -> Option<u64> {
+        if self.responded { self.reached } else { Some(1) }
+    }
+
+    /// One more than the last tick at or above tol, at most `cap`.
+    fn settled(&self, cap: u64) -> u64 {
+        (self.last_moving + 1).min(cap)
     }
 }
 
@@ -639,8 +680,7 @@ impl Trainer {
             self.sim.present(t0, 0, x, self.cfg.input_clamp)?;
             self.sim.schedule(t0, Event::ClearTargets { neurons: out_range.clone() })?;
             self.sim.schedule_ticks(t0, self.cfg.test_iters)?;
-            let mut steps: Vec<Option<u64>> = vec![None; real];
-            let mut last_moving = vec![0u64; real];
+            let mut settling = vec![Settling::default(); real];
             let mut decisions = vec![Decision::default(); real];
             for k in 1..=self.cfg.test_iters {
                 let fired_before = self.sim.fake_fired();
@@ -649,12 +689,8 @@ impl Trainer {
                     d.observe(k, self.output_argmax(b));
                 }
                 let mf = &self.sim.twin().weak.max_force;
-                for (b, s) in steps.iter_mut().enumerate() {
-                    if mf[b] < self.cfg.inference_tol {
-                        s.get_or_insert(k);
-                    } else {
-                        last_moving[b] = k;
-                    }
+                for (s, &m) in settling.iter_mut().zip(mf) {
+                    s.observe(k, m, self.cfg.inference_tol);
                 }
                 if let Some(c) = checkpoints.iter().position(|&p| p == k) {
                     fired_at[c] += self.sim.fake_fired() - fired_before;
@@ -662,9 +698,9 @@ impl Trainer {
                 }
             }
             correct += (0..real).filter(|&b| self.output_argmax(b) == y[b] as usize).count();
-            steps_sum += steps.iter().map(|s| s.unwrap_or(self.cfg.test_iters)).sum::<u64>();
-            conv += steps.iter().filter(|s| s.is_some()).count();
-            settled_sum += last_moving.iter().map(|&k| (k + 1).min(self.cfg.test_iters)).sum::<u64>();
+            steps_sum += settling.iter().map(|s| s.steps().unwrap_or(self.cfg.test_iters)).sum::<u64>();
+            conv += settling.iter().filter(|s| s.steps().is_some()).count();
+            settled_sum += settling.iter().map(|s| s.settled(self.cfg.test_iters)).sum::<u64>();
             decision_sum += decisions.iter().map(|d| d.since).sum::<u64>();
         }
         self.sim.apply(Event::SetLearning(was_learning))?;
@@ -889,6 +925,27 @@ mod tests {
             e.observe(k, 2);
         }
         assert_eq!(e.since, 1);
+    }
+
+    #[test]
+    fn steps_count_from_the_response_to_the_new_image() {
+        let tol = 1e-3;
+        let run = |trace: &[f32]| {
+            let mut s = Settling::default();
+            for (k, &m) in trace.iter().enumerate() {
+                s.observe(k as u64 + 1, m, tol);
+            }
+            (s.steps(), s.settled(trace.len() as u64))
+        };
+        // tick 1 still shows the previous sample's settled states (1e-6): not counted;
+        // below tol again from tick 4, a lull there, settled from tick 6
+        assert_eq!(run(&[1e-6, 0.5, 0.1, 5e-4, 2e-3, 1e-4, 1e-5]), (Some(4), 6));
+        // still moving at the end: never reached, settled at the cap
+        assert_eq!(run(&[1e-6, 0.5, 0.1, 0.05]), (None, 4));
+        // states that never move met the criterion on the first tick
+        assert_eq!(run(&[1e-6, 1e-7, 0.0]), (Some(1), 1));
+        // moving from tick 1 (a soft clamp feels the new target at once)
+        assert_eq!(run(&[0.3, 0.01, 9e-4]), (Some(3), 3));
     }
 
     #[test]
