@@ -27,7 +27,9 @@ pub enum Clamp {
     Free,
     /// Soft clamping: the force gains `beta (t - s)` with the net's own beta (eq. 5).
     Soft,
-    /// Hard clamping: the state is set to the target.
+    /// Hard clamping: the state is set to the target, during a tick's step, after that
+    /// tick's net inputs were computed: the other neurons feel a new hard target from the
+    /// next tick on. The jump itself is not part of `max_force`.
     Hard,
 }
 
