@@ -19,7 +19,9 @@
 # - two_layers_fake_trained_10k, two_layers_no_fake_trained_10k: the same pair with two
 #   hidden layers (the configs of the 82.33% / 86.90% rows: alpha 0.005 on a 20k half-life,
 #   no lateral connections), 10,000 training samples each (about 12 min each).
-# Arguments: [N [NAME ...]]; without names, all eight (nets whose checkpoint is missing and
+# - fake_trained_60k, no_fake_trained_60k: the one-layer pair over a full epoch (the 86.25%
+#   and 80.17% rows: constant alpha; about 30 min each).
+# Arguments: [N [NAME ...]]; without names, all ten (nets whose checkpoint is missing and
 # has no recipe here are skipped). Needs ASTDP_MNIST_DIR (or data/mnist).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,6 +41,8 @@ checkpoint() {
     no_fake_trained_10k) echo runs/infer_no_fake_10k.ckpt ;;
     two_layers_fake_trained_10k) echo runs/deep2_fake_10k.ckpt ;;
     two_layers_no_fake_trained_10k) echo runs/deep2_no_fake_10k.ckpt ;;
+    fake_trained_60k) echo runs/supervised_60k.ckpt ;;
+    no_fake_trained_60k) echo runs/no_fake_60k.ckpt ;;
     *) echo "unknown net $1" >&2; exit 2 ;;
   esac
 }
@@ -55,6 +59,8 @@ make_net() {
                                       --config configs/deep_alpha_0.005_decay_20k.json) ;;
     two_layers_no_fake_trained_10k) cmd=("${train[@]}" --train-samples 10000 --test-samples 2000 --hidden 512,512
                                          --config configs/deep_no_fake_alpha_0.005_decay_20k.json) ;;
+    fake_trained_60k) cmd=("${train[@]}") ;;
+    no_fake_trained_60k) cmd=("${train[@]}" --config configs/astdp_no_fake.json) ;;
     *) return 1 ;;
   esac
   echo "training $1: ${cmd[*]} --save $ckpt"
@@ -63,7 +69,7 @@ make_net() {
 }
 names=("${@:2}")
 [ ${#names[@]} -gt 0 ] || names=(one_layer two_layers one_layer_1ep two_layers_1ep fake_trained_10k no_fake_trained_10k
-  two_layers_fake_trained_10k two_layers_no_fake_trained_10k)
+  two_layers_fake_trained_10k two_layers_no_fake_trained_10k fake_trained_60k no_fake_trained_60k)
 for name in "${names[@]}"; do
   ckpt=$(checkpoint "$name")
   if [ ! -f "$ckpt" ] && ! make_net "$name"; then
