@@ -12,7 +12,7 @@
 #   (README, top of Results), so their "inference steps" are the first-tick count.
 # - one_layer_1ep, two_layers_1ep: one epoch of the 96.30% one-layer config and of the 90k
 #   two-layer config (no fake targets), trained here when missing (about 8 and 50 min on one
-#   thread); the rows marked "re-measured" in the README.
+#   thread); the README's "Fewer steps with fake targets (Table 2), re-measured".
 # - fake_trained_10k, no_fake_trained_10k: the default config (fake targets on, 80 + 160
 #   ticks) and the same without fake targets, 10,000 training samples each (about 5 min
 #   each): the paper's setting of Table 2, a net trained with fake targets.
