@@ -1,12 +1,13 @@
 //! Backprop MLP baselines of Table 1 (784-512-10, MSE or cross-entropy), on the same
 //! MNIST files as the aSTDP runs.
 //!
-//! `cargo run --release --example mlp_baseline -- --loss cross-entropy --epochs 10 --out plots/mlp_ce.json`
+//! `cargo run --release --example mlp_baseline -- --loss cross-entropy --epochs 10 --out results/mnist/mlp_ce.json`
 
 use std::time::Instant;
 
 use astdp::baseline::{Loss, Mlp, MlpConfig};
 use astdp::data::mnist::{load_split, resolve_dir};
+use astdp::results::{EpochRecord, RunConfig, RunMode, RunReport, SCHEMA_VERSION, Status};
 use clap::{Parser, ValueEnum};
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -68,25 +69,42 @@ fn main() -> anyhow::Result<()> {
         let l = mlp.train_epoch(&train, &cfg, &mut rng);
         let acc = mlp.accuracy(&test);
         eprintln!("epoch {epoch}: train loss {l:.4}, test accuracy {acc:.4}");
-        history.push(serde_json::json!({"epoch": epoch, "train_loss": l, "test_accuracy": acc}));
+        history.push(EpochRecord { epoch, train_loss: Some(l), test_accuracy: Some(acc), ..EpochRecord::default() });
     }
     let acc = mlp.accuracy(&test);
-    let result = serde_json::json!({
-        "mode": format!("backprop-{:?}", args.loss).to_lowercase(),
-        "hidden": [cfg.hidden],
-        "train_samples": train.len(),
-        "epochs": args.epochs,
-        "seed": args.seed,
-        "test_samples": test.len(),
-        "test_accuracy": acc,
-        "wall_s": start.elapsed().as_secs_f64(),
-        "config": cfg,
-        "history": history,
-        "command": std::env::args().collect::<Vec<_>>().join(" "),
-    });
-    println!("{}", serde_json::to_string(&result)?);
+    let report = RunReport {
+        schema_version: SCHEMA_VERSION,
+        status: Status::judge(acc),
+        step_count: None,
+        mode: match loss {
+            Loss::Mse => RunMode::BackpropMse,
+            Loss::CrossEntropy => RunMode::BackpropCrossEntropy,
+        },
+        hidden: vec![cfg.hidden],
+        train_samples: train.len(),
+        test_samples: test.len(),
+        epochs: args.epochs,
+        seed: args.seed,
+        test_accuracy: acc,
+        test_accuracy_averaged: None,
+        inference_steps_mean: None,
+        converged: None,
+        settled_steps_mean: None,
+        decision_steps_mean: None,
+        accuracy_at: Vec::new(),
+        fake_rate_at: Vec::new(),
+        wall_s: start.elapsed().as_secs_f64(),
+        samples_per_s: None,
+        symmetry: Vec::new(),
+        weight_rms: Vec::new(),
+        guard_events: Vec::new(),
+        history,
+        config: RunConfig::Mlp(cfg),
+        command: std::env::args().collect::<Vec<_>>().join(" "),
+    };
+    println!("{}", serde_json::to_string(&report)?);
     if let Some(p) = &args.out {
-        astdp::checkpoint::save_json(p, &result)?;
+        report.save(p)?;
     }
     Ok(())
 }

@@ -1,79 +1,59 @@
-//! Draws `plots/mnist_curves.svg` from the results files of `scripts/mnist-results.sh`:
-//! test accuracy against inference iterations (read at 10, 20, 40, 80, 160 iterations of
-//! the same test pass) and the weight-symmetry measure corr(W_ij, W_ji) over training.
+//! Draws `plots/mnist_curves.svg` from results files: test accuracy against inference
+//! iterations (read at 10, 20, 40, 80, 160 iterations of the same test pass) and the
+//! weight-symmetry measure corr(W_ij, W_ji) over training.
 //!
-//! `cargo run --release --example mnist_curves [-- --dir plots]`
+//! `cargo run --release --example mnist_curves [-- --runs NAME,NAME]` (names of
+//! `results/index.csv` rows; the default is the set shown in the README).
 
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
 use astdp::plot::{Panel, Series, panels_svg};
+use astdp::results::{RunReport, read_index};
 use clap::Parser;
+
+const DEFAULT_RUNS: &str = "supervised_astdp_ep_knobs_pair_32_1_10ep,\
+    deep2_no_fake_alpha_0.005_decay_60k_mean_pre_pair_16_4_1_7ep,\
+    deep3_no_fake_alpha_0.005_decay_60k_mean_pre_pair_64_16_4_1_4ep,supervised_decay_20k_3ep,\
+    supervised_symmetric_init_decay_20k_2ep,supervised_decay_30k_3ep,no_fake_decay_15k,unsupervised_decay_15k,\
+    self_supervised,ep_symmetric_fast_pair_32_1_10ep,ep_symmetric_fast_10ep,\
+    deep2_no_fake_alpha_0.005_decay_20k_pair_16_4_1,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep";
 
 #[derive(Parser)]
 struct Args {
-    /// Folder with the `mnist_*.json` results; the SVG is written there too.
-    #[arg(long, default_value = "plots")]
-    dir: std::path::PathBuf,
-    /// Only these runs (names without `mnist_` and `.json`, comma separated); default all.
-    #[arg(long, value_delimiter = ',')]
-    runs: Option<Vec<String>>,
+    /// Rows of results/index.csv to draw, comma separated.
+    #[arg(long, value_delimiter = ',', default_value = DEFAULT_RUNS)]
+    runs: Vec<String>,
+    /// The SVG to write.
+    #[arg(long, default_value = "plots/mnist_curves.svg")]
+    out: PathBuf,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let mut names: Vec<std::path::PathBuf> = std::fs::read_dir(&args.dir)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with("mnist_") && n.ends_with(".json"))
-        })
-        .collect();
-    names.sort();
-    if let Some(runs) = &args.runs {
-        let stem = |p: &std::path::PathBuf| {
-            p.file_stem().and_then(|s| s.to_str()).map(|s| s.trim_start_matches("mnist_").to_string())
-        };
-        for r in runs {
-            if !names.iter().any(|p| stem(p).as_deref() == Some(r.as_str())) {
-                anyhow::bail!("no results file {}/mnist_{r}.json", args.dir.display());
-            }
-        }
-        names.retain(|p| stem(p).is_some_and(|s| runs.contains(&s)));
-    }
+    let rows = read_index(Path::new("."))?;
     let (mut acc, mut sym) = (Vec::new(), Vec::new());
-    for (k, path) in names.iter().enumerate() {
-        let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path)?)?;
-        let label = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?").trim_start_matches("mnist_").to_string();
-        if let Some(points) = v["accuracy_at"].as_array() {
-            let (x, y): (Vec<f64>, Vec<f64>) =
-                points.iter().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).unzip();
-            acc.push(Series::line(label.clone(), x, y, k));
-        }
-        if let Some(points) = v["symmetry"].as_array() {
-            let (x, y): (Vec<f64>, Vec<f64>) =
-                points.iter().filter_map(|p| Some((p[0].as_f64()?, p[1].as_f64()?))).unzip();
-            sym.push(Series::line(label, x, y, k));
-        }
+    for (k, name) in args.runs.iter().map(|n| n.trim()).enumerate() {
+        let row =
+            rows.iter().find(|r| r.name == name).with_context(|| format!("no row {name} in results/index.csv"))?;
+        let r = RunReport::load(row.results_path())
+            .with_context(|| format!("run `cargo run --release --example results -- run {name}` first"))?;
+        let (x, y): (Vec<f64>, Vec<f64>) = r.accuracy_at.iter().map(|&(i, a)| (i as f64, a)).unzip();
+        acc.push(Series::line(name.to_string(), x, y, k));
+        let (x, y): (Vec<f64>, Vec<f64>) = r.symmetry.iter().map(|&(n, s)| (n as f64, s)).unzip();
+        sym.push(Series::line(name.to_string(), x, y, k));
     }
-    if acc.is_empty() && sym.is_empty() {
-        anyhow::bail!(
-            "no results with accuracy_at or symmetry in {}: run scripts/mnist-results.sh first",
-            args.dir.display()
-        );
-    }
+    let panel = |title: &str, x_label: &str, y_label: &str, series| Panel {
+        title: title.into(),
+        x_label: x_label.into(),
+        y_label: y_label.into(),
+        series,
+    };
     let panels = vec![
-        Panel {
-            title: "test accuracy against inference iterations".into(),
-            x_label: "iterations per test sample".into(),
-            y_label: "test accuracy".into(),
-            series: acc,
-        },
-        Panel {
-            title: "weight symmetry during training".into(),
-            x_label: "training samples seen".into(),
-            y_label: "corr(W_ij, W_ji)".into(),
-            series: sym,
-        },
+        panel("test accuracy against inference iterations", "iterations per test sample", "test accuracy", acc),
+        panel("weight symmetry during training", "training samples seen", "corr(W_ij, W_ji)", sym),
     ];
-    let out = args.dir.join("mnist_curves.svg");
-    panels_svg(&out, "aSTDP on MNIST, beyond the paper", &panels, 2, (620, 420))?;
-    println!("wrote {}", out.display());
+    panels_svg(&args.out, "aSTDP on MNIST, beyond the paper", &panels, 2, (620, 420))?;
+    println!("wrote {}", args.out.display());
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! JSON files written atomically (temporary file in the same folder, then rename), and
-//! read back with errors that name the file.
+//! read back with errors that name the file: [`save_json`] / [`load_json`] for
+//! checkpoints ([`CheckpointError`]), [`write_json`] / [`read_json`] for every other file
+//! (results, configs: [`FileError`]).
 
 use std::io::Write;
 use std::path::Path;
@@ -7,20 +9,19 @@ use std::path::Path;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::CheckpointError;
+use crate::error::{CheckpointError, FileError};
 
 /// Writes `value` as JSON to `path` atomically: a crash leaves either the old file or
 /// the new one, never half of one. Creates the parent folder if needed.
-pub fn save_json<T: Serialize + ?Sized>(path: impl AsRef<Path>, value: &T) -> Result<(), CheckpointError> {
-    let bytes =
-        serde_json::to_vec(value).map_err(|e| CheckpointError::Format { path: path.as_ref().into(), source: e })?;
+pub fn write_json<T: Serialize + ?Sized>(path: impl AsRef<Path>, value: &T) -> Result<(), FileError> {
+    let bytes = serde_json::to_vec(value).map_err(|e| FileError::Format { path: path.as_ref().into(), source: e })?;
     write_atomic(path, &bytes)
 }
 
-/// Writes `bytes` to `path` atomically (see [`save_json`]).
-pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<(), CheckpointError> {
+/// Writes `bytes` to `path` atomically (see [`write_json`]).
+pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<(), FileError> {
     let path = path.as_ref();
-    let io = |e| CheckpointError::Io { path: path.into(), source: e };
+    let io = |e| FileError::Io { path: path.into(), source: e };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -42,11 +43,21 @@ pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<(), Checkpoi
     result.map_err(io)
 }
 
-/// Reads JSON written by [`save_json`].
-pub fn load_json<T: DeserializeOwned>(path: impl AsRef<Path>) -> Result<T, CheckpointError> {
+/// Reads JSON written by [`write_json`].
+pub fn read_json<T: DeserializeOwned>(path: impl AsRef<Path>) -> Result<T, FileError> {
     let path = path.as_ref();
-    let text = std::fs::read(path).map_err(|e| CheckpointError::Io { path: path.into(), source: e })?;
-    serde_json::from_slice(&text).map_err(|e| CheckpointError::Format { path: path.into(), source: e })
+    let text = std::fs::read(path).map_err(|e| FileError::Io { path: path.into(), source: e })?;
+    serde_json::from_slice(&text).map_err(|e| FileError::Format { path: path.into(), source: e })
+}
+
+/// Writes a checkpoint atomically (see [`write_json`]).
+pub fn save_json<T: Serialize + ?Sized>(path: impl AsRef<Path>, value: &T) -> Result<(), CheckpointError> {
+    Ok(write_json(path, value)?)
+}
+
+/// Reads a checkpoint written by [`save_json`].
+pub fn load_json<T: DeserializeOwned>(path: impl AsRef<Path>) -> Result<T, CheckpointError> {
+    Ok(read_json(path)?)
 }
 
 #[cfg(test)]
@@ -64,6 +75,7 @@ mod tests {
         assert_eq!(std::fs::read_dir(dir.join("sub")).unwrap().count(), 1);
         std::fs::write(&p, b"{not json").unwrap();
         assert!(matches!(load_json::<Vec<f32>>(&p), Err(CheckpointError::Format { .. })));
+        assert!(matches!(read_json::<Vec<f32>>(&p), Err(FileError::Format { .. })));
         assert!(matches!(load_json::<Vec<f32>>(dir.join("missing.json")), Err(CheckpointError::Io { .. })));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -291,12 +291,11 @@ mod tests {
 /// when there is no path. Errors name the file.
 pub fn load_over_default<T: Default + Serialize + serde::de::DeserializeOwned>(
     path: Option<&std::path::Path>,
-) -> Result<T, crate::error::CheckpointError> {
+) -> Result<T, crate::error::FileError> {
     let Some(path) = path else { return Ok(T::default()) };
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| crate::error::CheckpointError::Io { path: path.into(), source: e })?;
-    from_json_over(&T::default(), &text)
-        .map_err(|e| crate::error::CheckpointError::Format { path: path.into(), source: e })
+    let text =
+        std::fs::read_to_string(path).map_err(|e| crate::error::FileError::Io { path: path.into(), source: e })?;
+    from_json_over(&T::default(), &text).map_err(|e| crate::error::FileError::Format { path: path.into(), source: e })
 }
 
 /// Reads a JSON config as changes to `defaults`: objects are merged key by key at every

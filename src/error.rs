@@ -142,7 +142,38 @@ pub enum DataError {
     NotFound(String),
 }
 
-/// An error saving or loading a checkpoint or results file.
+/// An error reading or writing a file that is not a checkpoint: a results file, the
+/// results index, a config file, a plot.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// Reading or writing failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not JSON of the expected shape.
+    #[error("{path} is not valid JSON of the expected shape: {source}")]
+    Format {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: serde_json::Error,
+    },
+    /// The file parsed but its content is wrong (an index row naming a missing file, a
+    /// plot with nothing to draw).
+    #[error("{path}: {what}")]
+    Invalid {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
+}
+
+/// An error saving or loading a checkpoint.
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
     /// Reading or writing failed.
@@ -171,6 +202,16 @@ pub enum CheckpointError {
     },
 }
 
+impl From<FileError> for CheckpointError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Io { path, source } => CheckpointError::Io { path, source },
+            FileError::Format { path, source } => CheckpointError::Format { path, source },
+            FileError::Invalid { path, what } => CheckpointError::Mismatch { path, what },
+        }
+    }
+}
+
 /// Any error of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -186,4 +227,7 @@ pub enum Error {
     /// See [`CheckpointError`].
     #[error(transparent)]
     Checkpoint(#[from] CheckpointError),
+    /// See [`FileError`].
+    #[error(transparent)]
+    File(#[from] FileError),
 }

@@ -60,6 +60,8 @@ pub(crate) mod linalg;
 pub mod network;
 pub mod plot;
 pub mod probe;
+pub mod progress;
+pub mod results;
 pub mod scheduler;
 pub mod sim;
 pub mod topology;

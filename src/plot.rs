@@ -7,7 +7,7 @@ use std::path::Path;
 use plotters::prelude::*;
 
 use crate::checkpoint::write_atomic;
-use crate::error::CheckpointError;
+use crate::error::FileError;
 
 /// How a series is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,8 +72,8 @@ const PALETTE: [RGBColor; 12] = [
     RGBColor(255, 187, 120),
 ];
 
-fn plot_err(path: &Path, e: impl std::fmt::Display) -> CheckpointError {
-    CheckpointError::Io { path: path.into(), source: std::io::Error::other(format!("plotting failed: {e}")) }
+fn plot_err(path: &Path, e: impl std::fmt::Display) -> FileError {
+    FileError::Invalid { path: path.into(), what: format!("plotting failed: {e}") }
 }
 
 fn bounds(p: &Panel) -> ((f64, f64), (f64, f64)) {
@@ -103,7 +103,7 @@ pub fn panels_svg(
     panels: &[Panel],
     cols: usize,
     panel_size: (u32, u32),
-) -> Result<(), CheckpointError> {
+) -> Result<(), FileError> {
     let path = path.as_ref();
     let cols = cols.max(1);
     let rows = panels.len().div_ceil(cols).max(1);
@@ -176,7 +176,7 @@ pub fn image_grid_svg(
     width: usize,
     height: usize,
     cols: usize,
-) -> Result<(), CheckpointError> {
+) -> Result<(), FileError> {
     let path = path.as_ref();
     let cell = 4u32;
     let pad = 18u32;
