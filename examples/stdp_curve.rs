@@ -1,7 +1,8 @@
 //! Figure 6: STDP curves of the aSTDP rule, 2 x 3 panels.
 //!
-//! `cargo run --release --example stdp_curve [-- --out-dir plots]`
-//! Writes `plots/stdp_curve.svg` and `plots/stdp_curve.json`.
+//! `cargo run --release --example stdp_curve [-- --config configs/toys/stdp_curve.json]`
+//! Writes `plots/stdp_curve.svg` and `plots/stdp_curve.json`. The protocol is
+//! deterministic (no fake targets, zero weights, states from 0), so it takes no seed.
 
 use astdp::experiments::stdp::{StdpConfig, stdp_grid};
 use astdp::plot::{Panel, Series, panels_svg};
@@ -13,15 +14,14 @@ struct Args {
     /// Folder for the SVG and JSON.
     #[arg(long, default_value = "plots")]
     out_dir: std::path::PathBuf,
-    /// Seed (the protocol is deterministic: no fake targets, states start at 0; kept for
-    /// a uniform command line).
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
+    /// JSON file with any StdpConfig fields (the rest default).
+    #[arg(long)]
+    config: Option<std::path::PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg = StdpConfig::default();
+    let cfg: StdpConfig = astdp::config::load_over_default(args.config.as_deref())?;
     let panels = stdp_grid(&cfg)?;
     let plots: Vec<Panel> = panels
         .iter()
@@ -45,14 +45,10 @@ fn main() -> anyhow::Result<()> {
     )?;
     #[derive(serde::Serialize)]
     struct Out<'a> {
-        seed: u64,
         config: &'a StdpConfig,
         panels: &'a [astdp::experiments::stdp::StdpPanel],
     }
-    astdp::checkpoint::save_json(
-        args.out_dir.join("stdp_curve.json"),
-        &Out { seed: args.seed, config: &cfg, panels: &panels },
-    )?;
+    astdp::checkpoint::save_json(args.out_dir.join("stdp_curve.json"), &Out { config: &cfg, panels: &panels })?;
     println!("window beta_s beta_w   ltp_peak (dt)    ltd_peak (dt)   asymmetry  ltp_width  zero_crossing");
     for p in &panels {
         println!(
