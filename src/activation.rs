@@ -23,14 +23,13 @@ impl Activation {
         }
     }
 
-    /// `rho'(s)`.
+    /// `rho'(s)` given `r = rho(s)`: `4 r (1 - r)` for the sigmoid (no exponential), 1 on
+    /// `[0, 1]` and 0 outside for the hard sigmoid. The one formula of `rho'`: the step
+    /// keeps `rho(s)` beside `s`, so it never recomputes it.
     #[inline]
-    pub fn rho_prime(self, s: f32) -> f32 {
+    pub fn rho_prime_at(self, s: f32, r: f32) -> f32 {
         match self {
-            Activation::Sigmoid4 => {
-                let r = self.rho(s);
-                4.0 * r * (1.0 - r)
-            }
+            Activation::Sigmoid4 => 4.0 * r * (1.0 - r),
             Activation::HardSigmoid => {
                 if (0.0..=1.0).contains(&s) {
                     1.0
@@ -41,16 +40,17 @@ impl Activation {
         }
     }
 
+    /// `rho'(s)`.
+    #[inline]
+    pub fn rho_prime(self, s: f32) -> f32 {
+        self.rho_prime_at(s, self.rho(s))
+    }
+
     /// `(rho(s), rho'(s))` with one exponential.
     #[inline]
     pub fn rho_and_prime(self, s: f32) -> (f32, f32) {
-        match self {
-            Activation::Sigmoid4 => {
-                let r = self.rho(s);
-                (r, 4.0 * r * (1.0 - r))
-            }
-            Activation::HardSigmoid => (self.rho(s), self.rho_prime(s)),
-        }
+        let r = self.rho(s);
+        (r, self.rho_prime_at(s, r))
     }
 
     /// Projects a state onto the activation's domain (clipping for the hard sigmoid).

@@ -19,6 +19,16 @@ pub enum DzSign {
     WeakMinusStrong,
 }
 
+impl DzSign {
+    /// `+1` or `-1`: `dz = sign (rho(s_strong) - rho(s_weak))`.
+    pub fn sign(self) -> f32 {
+        match self {
+            DzSign::StrongMinusWeak => 1.0,
+            DzSign::WeakMinusStrong => -1.0,
+        }
+    }
+}
+
 /// Which local learning rule updates the weights.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -63,6 +73,17 @@ pub enum BatchReduction {
     Mean,
 }
 
+impl BatchReduction {
+    /// The factor of a per-sample outer product summed over a batch of `batch`: `rate`
+    /// (sum) or `rate / batch` (mean).
+    pub fn scale(self, rate: f32, batch: usize) -> f32 {
+        match self {
+            BatchReduction::Sum => rate,
+            BatchReduction::Mean => rate / batch as f32,
+        }
+    }
+}
+
 /// Fake-target settings (section 2.2.2, eq. 16-18).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -78,14 +99,74 @@ pub struct FakeTargetConfig {
     /// Start value of `dzm` (not in the paper; a tiny value makes nearly every hidden
     /// neuron fire in the first steps).
     pub dzm_init: f32,
-    /// `false`: the target is `sign(dz) t_c` (the model notes' reading of eq. 18).
-    /// `true`: a jump from the current state, `s_strong + sign(dz) t_c` (an alternative
-    /// reading: the fake target pushes a neuron further in the direction it is moving).
-    pub relative: bool,
-    /// `false`: fire with probability `min(1, |dz| / (k dzm))` (the model notes: relative to
-    /// the neuron's recent `|dz|`). `true`: `min(1, k |dz|)`, the OCR's literal eq. 17
-    /// (`P = k dz`: a neuron whose `dz` stays large keeps firing; `dzm` is unused).
-    pub linear: bool,
+    /// Where a fired neuron's target lies (eq. 18). In JSON the flag `relative`
+    /// (`true`: [`FakeTargetLevel::FromState`]).
+    #[serde(rename = "relative", with = "flag")]
+    pub level: FakeTargetLevel,
+    /// How likely a hidden neuron fires (eq. 17). In JSON the flag `linear` (`true`:
+    /// [`FiringProbability::Linear`]).
+    #[serde(rename = "linear", with = "flag")]
+    pub probability: FiringProbability,
+}
+
+/// Where a fake target puts a neuron (eq. 18).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FakeTargetLevel {
+    /// `sign(dz) t_c` (the model notes' reading of eq. 18).
+    #[default]
+    Absolute,
+    /// A jump from the current state, `s_strong + sign(dz) t_c` (an alternative reading:
+    /// the fake target pushes a neuron further in the direction it is moving).
+    FromState,
+}
+
+/// How likely a hidden neuron is to get a fake target in a tick (eq. 17).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FiringProbability {
+    /// `min(1, |dz| / (k dzm))`, relative to the neuron's recent `|dz|` (the model notes).
+    #[default]
+    RelativeToRecent,
+    /// `min(1, k |dz|)`, the OCR's literal eq. 17 (`P = k dz`: a neuron whose `dz` stays
+    /// large keeps firing; `dzm` is unused).
+    Linear,
+}
+
+impl From<bool> for FakeTargetLevel {
+    fn from(relative: bool) -> Self {
+        if relative { FakeTargetLevel::FromState } else { FakeTargetLevel::Absolute }
+    }
+}
+
+impl From<FakeTargetLevel> for bool {
+    fn from(l: FakeTargetLevel) -> bool {
+        l == FakeTargetLevel::FromState
+    }
+}
+
+impl From<bool> for FiringProbability {
+    fn from(linear: bool) -> Self {
+        if linear { FiringProbability::Linear } else { FiringProbability::RelativeToRecent }
+    }
+}
+
+impl From<FiringProbability> for bool {
+    fn from(p: FiringProbability) -> bool {
+        p == FiringProbability::Linear
+    }
+}
+
+/// A two-way choice stored as the JSON flag that named it before it was an enum, so that
+/// configs, checkpoints and results files keep their format.
+mod flag {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<T: Copy + Into<bool>, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool((*v).into())
+    }
+
+    pub fn deserialize<'de, T: From<bool>, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        bool::deserialize(d).map(T::from)
+    }
 }
 
 impl Default for FakeTargetConfig {
@@ -96,8 +177,8 @@ impl Default for FakeTargetConfig {
             t_c: 0.25,
             m_avg: 0.05,
             dzm_init: 0.05,
-            relative: false,
-            linear: false,
+            level: FakeTargetLevel::Absolute,
+            probability: FiringProbability::RelativeToRecent,
         }
     }
 }

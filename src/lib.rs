@@ -73,7 +73,10 @@ pub mod twin;
 pub struct ReadmeDoctests;
 
 pub use activation::Activation;
-pub use config::{BatchReduction, Config, DzSign, FakeTargetConfig, Presynaptic, Rule, ValidConfig};
+pub use config::{
+    BatchReduction, Config, DzSign, FakeTargetConfig, FakeTargetLevel, FiringProbability, Presynaptic, Rule,
+    ValidConfig,
+};
 pub use error::{ConfigError, Error, SimError};
 pub use linalg::{SgemmRate, measure_sgemm_gflops};
 pub use network::Network;

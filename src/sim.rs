@@ -151,8 +151,8 @@ fn yes() -> bool {
 impl Model {
     fn tick(&mut self, now: Tick) -> Result<(), SimError> {
         let cfg = &*self.config;
-        let (bs, bw) = self.twin.integrate_both(&self.network, cfg, self.parallel);
-        for (bad, net) in [(bs, Net::Strong), (bw, Net::Weak)] {
+        let (bad_strong, bad_weak) = self.twin.integrate_both(&self.network, cfg, self.parallel);
+        for (bad, net) in [(bad_strong, Net::Strong), (bad_weak, Net::Weak)] {
             if let Some(b) = bad {
                 return Err(SimError::NonFinite { tick: now, net: net.name(), batch: b.batch, neuron: b.neuron });
             }

@@ -54,7 +54,13 @@ fn supervised_end_to_end_beats_chance() {
 /// The weights, biases and weak-net states of a trainer, bit for bit.
 fn bits(t: &Trainer) -> Vec<u32> {
     let n = t.sim.network();
-    n.blocks.iter().flat_map(|b| b.w.iter()).chain(&n.bias).chain(&t.sim.twin().weak.s).map(|x| x.to_bits()).collect()
+    n.blocks
+        .iter()
+        .flat_map(|b| b.w.iter())
+        .chain(&n.bias)
+        .chain(t.sim.twin().net(astdp::Net::Weak).s())
+        .map(|x| x.to_bits())
+        .collect()
 }
 
 /// Saves a trainer to a temporary file, loads it back and removes the file.

@@ -146,12 +146,12 @@ fn toy_run(seed: u64, from: u64, to: u64) -> Simulation {
 fn bits(sim: &Simulation) -> Vec<u32> {
     let tw = sim.twin();
     let net = sim.network();
-    tw.strong
-        .s
+    tw.net(Net::Strong)
+        .s()
         .iter()
-        .chain(&tw.weak.s)
-        .chain(&tw.strong.v)
-        .chain(&tw.dzm)
+        .chain(tw.net(Net::Weak).s())
+        .chain(tw.net(Net::Strong).v())
+        .chain(tw.dzm())
         .chain(&net.bias)
         .chain(net.blocks.iter().flat_map(|b| b.w.iter()))
         .map(|x| x.to_bits())

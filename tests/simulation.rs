@@ -141,7 +141,7 @@ fn fake_target_switch_and_learning_switch() {
     sim.run().unwrap();
     assert_eq!(sim.fake_fired(), fired);
     assert_eq!(sim.network(), &w);
-    assert!(sim.twin().clamp[4..].iter().all(|&c| c == Clamp::Free));
+    assert!(sim.twin().clamp()[4..].iter().all(|&c| c == Clamp::Free));
 }
 
 /// Splitting GEMMs and running the two nets on two threads must not change a bit.
@@ -159,8 +159,8 @@ fn parallel_and_serial_runs_are_bit_identical() {
         sim.run().unwrap();
         let bits: Vec<u32> = sim
             .twin()
-            .weak
-            .s
+            .net(Net::Weak)
+            .s()
             .iter()
             .chain(sim.network().blocks.iter().flat_map(|b| b.w.iter()))
             .map(|x| x.to_bits())

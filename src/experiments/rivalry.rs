@@ -7,7 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{mean_std, train_toy};
-use crate::config::{Config, FakeTargetConfig};
+use crate::config::{Config, FakeTargetConfig, FiringProbability};
 use crate::error::{ConfigError, Error};
 use crate::probe::{ProbeSpec, Recording};
 use crate::sim::{Event, Simulation};
@@ -64,7 +64,10 @@ impl Default for RivalryConfig {
             record_every: 25,
             // the OCR's literal eq. 17, p = min(1, k |dz|), and slow learning while the
             // input is held (the README's rivalry section has the scans behind both)
-            test_fake_target: Some(FakeTargetConfig { linear: true, ..FakeTargetConfig::default() }),
+            test_fake_target: Some(FakeTargetConfig {
+                probability: FiringProbability::Linear,
+                ..FakeTargetConfig::default()
+            }),
             test_alpha: Some(0.001),
         }
     }
