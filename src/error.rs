@@ -78,10 +78,78 @@ pub enum SimError {
     /// See [`ScheduleError`].
     #[error(transparent)]
     Schedule(#[from] ScheduleError),
-    /// A target or probe names neurons or batch elements that do not exist, or its
-    /// value count does not fit.
-    #[error("bad event: {0}")]
-    BadEvent(String),
+    /// A simulation of zero batch elements.
+    #[error("batch size must be at least 1")]
+    EmptyBatch,
+    /// An event names a layer that does not exist.
+    #[error("no layer {layer} (the network has {layers})")]
+    NoLayer {
+        /// The layer named.
+        layer: usize,
+        /// Layers in the network.
+        layers: usize,
+    },
+    /// An event names a block of weights the topology does not have.
+    #[error("no weights from layer {pre} into layer {post}: the topology has no such connection")]
+    NoBlock {
+        /// Receiving layer.
+        post: usize,
+        /// Sending layer.
+        pre: usize,
+    },
+    /// A learning rate or rate multiplier that is negative or not finite.
+    #[error("{what} is {value}: give a finite value >= 0")]
+    BadRate {
+        /// `"alpha"`, `"layer rate"` or `"block rate"`.
+        what: &'static str,
+        /// The value given.
+        value: f32,
+    },
+    /// Neurons outside the network (or an empty range).
+    #[error("neurons {start}..{end} outside 0..{n} (or empty)")]
+    NeuronsOutOfRange {
+        /// First neuron named.
+        start: usize,
+        /// One past the last.
+        end: usize,
+        /// Neurons in the network.
+        n: usize,
+    },
+    /// A number of target values or clamp modes that fits neither one per neuron (for
+    /// every batch element) nor one per neuron and batch element.
+    #[error("{given} {what} for {neurons} neurons and batch {batch}: give {}{neurons} or {}", if *what == "clamp modes" { "1, " } else { "" }, neurons * batch)]
+    WrongCount {
+        /// `"target values"` or `"clamp modes"`.
+        what: &'static str,
+        /// How many were given.
+        given: usize,
+        /// Neurons the event names.
+        neurons: usize,
+        /// Batch elements.
+        batch: usize,
+    },
+    /// A target value that is NaN or infinite.
+    #[error("target value {index} is {value}: give finite targets")]
+    NonFiniteTarget {
+        /// Its index in the event's values.
+        index: usize,
+        /// The value.
+        value: f32,
+    },
+    /// A probe event names a probe that was never added.
+    #[error("no probe {0}: add it with add_probe first")]
+    NoProbe(usize),
+    /// A probe that cannot record: `every` 0, or a batch element or neuron that does not
+    /// exist.
+    #[error("probe needs every >= 1, batch < {batch}, neurons < {n}: got {spec}")]
+    BadProbe {
+        /// Batch elements.
+        batch: usize,
+        /// Neurons.
+        n: usize,
+        /// The probe as given.
+        spec: String,
+    },
 }
 
 /// An error reading a data set.

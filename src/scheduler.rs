@@ -5,6 +5,10 @@
 //! are therefore resolved the same way on every run. Cancelled events are removed and
 //! never fire.
 //!
+//! An event that reschedules itself (a train of ticks, a probe every k ticks) does so with
+//! [`Scheduler::continue_chain`]: every link is a new queue entry, but the chain keeps the
+//! id of its first event, so [`Scheduler::cancel`] with that id stops the whole chain.
+//!
 //! ```
 //! use astdp::scheduler::{Handler, Phased, Scheduler, Tick};
 //! use astdp::error::ScheduleError;
@@ -36,6 +40,7 @@
 
 use std::borrow::Borrow;
 use std::cmp::Reverse;
+use std::collections::BTreeMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use priority_queue::PriorityQueue;
@@ -71,7 +76,7 @@ type Key = (Tick, u8, u64);
 /// Hasher for the queue's keys: unique sequence numbers, so a multiplicative mix is
 /// enough and much cheaper than SipHash on the per-tick path.
 #[derive(Debug, Default, Clone, Copy)]
-pub struct SeqHasher(u64);
+pub(crate) struct SeqHasher(u64);
 
 impl Hasher for SeqHasher {
     fn finish(&self) -> u64 {
@@ -125,6 +130,12 @@ pub struct Scheduler<E> {
     next_seq: u64,
     /// A binary max-heap on reversed keys: the smallest `(tick, phase, seq)` on top.
     queue: PriorityQueue<Entry<E>, Reverse<Key>, SeqBuild>,
+    /// Chains of self-rescheduling events: the seq of a chain's first event (its id) ->
+    /// the seq of its link now queued.
+    chains: BTreeMap<u64, u64>,
+    /// While an event is handled: the id of the chain it belongs to (its own seq if it
+    /// starts one).
+    handling: Option<u64>,
 }
 
 impl<E: Phased> Default for Scheduler<E> {
@@ -136,7 +147,13 @@ impl<E: Phased> Default for Scheduler<E> {
 impl<E: Phased> Scheduler<E> {
     /// An empty queue at tick 0.
     pub fn new() -> Self {
-        Scheduler { now: 0, next_seq: 0, queue: PriorityQueue::with_default_hasher() }
+        Scheduler {
+            now: 0,
+            next_seq: 0,
+            queue: PriorityQueue::with_default_hasher(),
+            chains: BTreeMap::new(),
+            handling: None,
+        }
     }
 
     /// The current tick: that of the last event popped, or the last deadline reached.
@@ -168,7 +185,19 @@ impl<E: Phased> Scheduler<E> {
 
     /// Removes a pending event; returns it, or `None` if it already fired or was cancelled.
     pub fn cancel(&mut self, id: EventId) -> Option<E> {
-        self.queue.remove(&id.0).map(|(e, _)| e.body)
+        let seq = self.chains.remove(&id.0).unwrap_or(id.0);
+        self.queue.remove(&seq).map(|(e, _)| e.body)
+    }
+
+    /// From inside [`Handler::handle`]: schedules the next link of the chain of the event
+    /// being handled (see the module docs), so that cancelling the chain's id stops it.
+    /// Outside a handler it is [`Scheduler::schedule`].
+    pub fn continue_chain(&mut self, at: Tick, event: E) -> Result<EventId, ScheduleError> {
+        let id = self.schedule(at, event)?;
+        if let Some(root) = self.handling {
+            self.chains.insert(root, id.0);
+        }
+        Ok(id)
     }
 
     /// The tick of the next event.
@@ -178,20 +207,31 @@ impl<E: Phased> Scheduler<E> {
 
     /// Pops the next event and advances `now` to its tick.
     pub fn pop(&mut self) -> Option<(Tick, E)> {
-        let (e, Reverse((tick, _, _))) = self.queue.pop()?;
+        self.pop_link().map(|(tick, _, e)| (tick, e))
+    }
+
+    /// Pops the next event, advances `now` and returns it with the id of its chain (its
+    /// own id if it is no chain's link); the chain forgets the link.
+    fn pop_link(&mut self) -> Option<(Tick, u64, E)> {
+        let (e, Reverse((tick, _, seq))) = self.queue.pop()?;
         self.now = tick;
-        Some((tick, e.body))
+        let root = match self.chains.iter().find(|&(_, &link)| link == seq) {
+            Some((&root, _)) => {
+                self.chains.remove(&root);
+                root
+            }
+            None => seq,
+        };
+        Some((tick, root, e.body))
     }
 
     /// Handles the next event, if any; returns its tick.
     pub fn step<H: Handler<E>>(&mut self, handler: &mut H) -> Result<Option<Tick>, H::Error> {
-        match self.pop() {
-            Some((t, e)) => {
-                handler.handle(self, t, e)?;
-                Ok(Some(t))
-            }
-            None => Ok(None),
-        }
+        let Some((tick, root, event)) = self.pop_link() else { return Ok(None) };
+        self.handling = Some(root);
+        let result = handler.handle(self, tick, event);
+        self.handling = None;
+        result.map(|()| Some(tick))
     }
 
     /// Handles every event strictly before `deadline`, then sets `now = deadline`.
@@ -214,12 +254,15 @@ impl<E: Phased> Scheduler<E> {
     }
 }
 
-/// Serialised form: the pending events in firing order.
+/// Serialised form: the pending events in firing order, and the chains as `(id, link)`
+/// (absent when there are none).
 #[derive(Serialize, Deserialize)]
 struct Snapshot<E> {
     now: Tick,
     next_seq: u64,
     pending: Vec<(Tick, u64, E)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    chains: Vec<(u64, u64)>,
 }
 
 impl<E: Phased + Serialize + Clone> Serialize for Scheduler<E> {
@@ -227,7 +270,8 @@ impl<E: Phased + Serialize + Clone> Serialize for Scheduler<E> {
         let mut keys: Vec<(&Entry<E>, Key)> = self.queue.iter().map(|(e, k)| (e, k.0)).collect();
         keys.sort_by_key(|(_, k)| *k);
         let pending = keys.into_iter().map(|(e, k)| (k.0, e.seq, e.body.clone())).collect();
-        Snapshot { now: self.now, next_seq: self.next_seq, pending }.serialize(ser)
+        let chains = self.chains.iter().map(|(&root, &link)| (root, link)).collect();
+        Snapshot { now: self.now, next_seq: self.next_seq, pending, chains }.serialize(ser)
     }
 }
 
@@ -243,6 +287,12 @@ impl<'de, E: Phased + Deserialize<'de>> Deserialize<'de> for Scheduler<E> {
             }
             let phase = e.phase();
             q.queue.push(Entry { seq, body: e }, Reverse((tick, phase, seq)));
+        }
+        for (root, link) in snap.chains {
+            if root > link || q.queue.get(&link).is_none() {
+                return Err(serde::de::Error::custom("scheduler snapshot: a chain's link is not pending"));
+            }
+            q.chains.insert(root, link);
         }
         Ok(q)
     }

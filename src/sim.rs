@@ -14,8 +14,8 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint;
-use crate::config::ValidConfig;
-use crate::error::{CheckpointError, SimError};
+use crate::config::{Config, FakeTargetConfig, ValidConfig};
+use crate::error::{CheckpointError, ConfigError, SimError};
 use crate::network::Network;
 use crate::probe::{ProbeSpec, Recording};
 use crate::scheduler::{EventId, Handler, Phased, Scheduler, Tick};
@@ -140,10 +140,6 @@ struct Model {
     parallel: bool,
 }
 
-fn no_block(post: usize, pre: usize) -> SimError {
-    SimError::BadEvent(format!("no weights from layer {pre} into layer {post}: the topology has no such connection"))
-}
-
 fn yes() -> bool {
     true
 }
@@ -180,7 +176,7 @@ impl Handler<Event> for Model {
             Event::Tick { until } => {
                 self.tick(now)?;
                 if now + 1 < until {
-                    q.schedule(now + 1, Event::Tick { until })?;
+                    q.continue_chain(now + 1, Event::Tick { until })?;
                 }
             }
             Event::SetTargets { neurons, values, modes } => {
@@ -189,7 +185,7 @@ impl Handler<Event> for Model {
             Event::SetPlastic { layer, on } => self.plastic[layer] = on,
             Event::SetLayerRate { layer, scale } => self.layer_rate[layer] = scale,
             Event::SetBlockRate { post, pre, scale } => {
-                let k = self.network.block_index(post, pre).ok_or_else(|| no_block(post, pre))?;
+                let k = self.network.block_index(post, pre).ok_or(SimError::NoBlock { post, pre })?;
                 self.block_rate[k] = scale;
             }
 
@@ -207,7 +203,7 @@ impl Handler<Event> for Model {
                 rec.record(now, &self.twin);
                 let next = now + rec.every;
                 if next < until {
-                    q.schedule(next, Event::Probe { probe, until })?;
+                    q.continue_chain(next, Event::Probe { probe, until })?;
                 }
             }
         }
@@ -228,7 +224,7 @@ impl Simulation {
     /// owns for fake targets. Learning is on, fake targets as configured.
     pub fn new(network: Network, config: ValidConfig, batch: usize, mut rng: SimRng) -> Result<Simulation, SimError> {
         if batch == 0 {
-            return Err(SimError::BadEvent("batch size must be at least 1".into()));
+            return Err(SimError::EmptyBatch);
         }
         let n = network.n_neurons();
         let (lo, hi) = (config.init_low, config.init_high);
@@ -260,84 +256,60 @@ impl Simulation {
 
     fn check_layer(&self, layer: usize) -> Result<(), SimError> {
         let layers = self.model.network.topology.layers().len();
-        if layer < layers {
-            Ok(())
-        } else {
-            Err(SimError::BadEvent(format!("no layer {layer} (the network has {layers})")))
-        }
+        if layer < layers { Ok(()) } else { Err(SimError::NoLayer { layer, layers }) }
     }
 
     /// Checks an event against the network and batch before it is queued.
     fn check(&self, event: &Event) -> Result<(), SimError> {
         let n = self.model.network.n_neurons();
         let batch = self.model.twin.batch();
-        let range_ok = |r: &Range<usize>| r.start < r.end && r.end <= n;
+        let range = |r: &Range<usize>| {
+            if r.start < r.end && r.end <= n {
+                Ok(())
+            } else {
+                Err(SimError::NeuronsOutOfRange { start: r.start, end: r.end, n })
+            }
+        };
+        let rate = |what: &'static str, value: f32| {
+            if value.is_finite() && value >= 0.0 { Ok(()) } else { Err(SimError::BadRate { what, value }) }
+        };
         match event {
             Event::Tick { .. } | Event::SetLearning(_) | Event::SetFakeTarget(_) => Ok(()),
             Event::SetPlastic { layer, .. } => self.check_layer(*layer),
             Event::SetLayerRate { layer, scale } => {
                 self.check_layer(*layer)?;
-                if scale.is_finite() && *scale >= 0.0 {
-                    Ok(())
-                } else {
-                    Err(SimError::BadEvent(format!("layer rate {scale} for layer {layer}: give a finite value >= 0")))
-                }
+                rate("layer rate", *scale)
             }
             Event::SetBlockRate { post, pre, scale } => {
                 self.check_layer(*post)?;
                 self.check_layer(*pre)?;
-                self.model.network.block_index(*post, *pre).ok_or_else(|| no_block(*post, *pre))?;
-                if scale.is_finite() && *scale >= 0.0 {
-                    Ok(())
-                } else {
-                    Err(SimError::BadEvent(format!(
-                        "block rate {scale} for the weights {pre} -> {post}: give a finite value >= 0"
-                    )))
-                }
+                self.model.network.block_index(*post, *pre).ok_or(SimError::NoBlock { post: *post, pre: *pre })?;
+                rate("block rate", *scale)
             }
             Event::SetTargets { neurons, values, modes } => {
-                if !range_ok(neurons) {
-                    return Err(SimError::BadEvent(format!("target neurons {neurons:?} outside 0..{n}")));
-                }
+                range(neurons)?;
                 let len = neurons.len();
-                if values.len() != len && values.len() != len * batch {
-                    return Err(SimError::BadEvent(format!(
-                        "{} target values for {len} neurons and batch {batch}: give {len} or {}",
-                        values.len(),
-                        len * batch
-                    )));
-                }
-                if modes.len() != 1 && modes.len() != len && modes.len() != len * batch {
-                    return Err(SimError::BadEvent(format!(
-                        "{} clamp modes for {len} neurons and batch {batch}: give 1, {len} or {}",
-                        modes.len(),
-                        len * batch
-                    )));
-                }
-                if let Some(i) = values.iter().position(|v| !v.is_finite()) {
-                    return Err(SimError::BadEvent(format!("target value {i} is {}", values[i])));
-                }
-                Ok(())
-            }
-            Event::ClearTargets { neurons } => {
-                if range_ok(neurons) {
-                    Ok(())
-                } else {
-                    Err(SimError::BadEvent(format!("neurons {neurons:?} outside 0..{n}")))
+                let count = |what, given: usize, one: bool| {
+                    if (one && given == 1) || given == len || given == len * batch {
+                        Ok(())
+                    } else {
+                        Err(SimError::WrongCount { what, given, neurons: len, batch })
+                    }
+                };
+                count("target values", values.len(), false)?;
+                count("clamp modes", modes.len(), true)?;
+                match values.iter().position(|v| !v.is_finite()) {
+                    Some(index) => Err(SimError::NonFiniteTarget { index, value: values[index] }),
+                    None => Ok(()),
                 }
             }
-            Event::SetAlpha(a) => {
-                if a.is_finite() && *a >= 0.0 {
-                    Ok(())
-                } else {
-                    Err(SimError::BadEvent(format!("alpha {a} must be finite and >= 0")))
-                }
-            }
+            Event::ClearTargets { neurons } => range(neurons),
+            Event::SetAlpha(a) => rate("alpha", *a),
             Event::Probe { probe, .. } => {
                 if *probe < self.model.recordings.len() {
                     Ok(())
                 } else {
-                    Err(SimError::BadEvent(format!("no probe {probe}: add it with add_probe first")))
+                    Err(SimError::NoProbe(*probe))
                 }
             }
         }
@@ -362,7 +334,8 @@ impl Simulation {
         self.scheduler.cancel(id)
     }
 
-    /// Queues `count` ticks starting at tick `from`.
+    /// Queues `count` ticks starting at tick `from`: one event that reschedules itself
+    /// each tick. [`Simulation::cancel`] with the id returned stops the rest of the train.
     pub fn schedule_ticks(&mut self, from: Tick, count: u64) -> Result<Option<EventId>, SimError> {
         if count == 0 {
             return Ok(None);
@@ -379,7 +352,7 @@ impl Simulation {
             .topology
             .layers()
             .get(layer)
-            .ok_or_else(|| SimError::BadEvent(format!("no layer {layer}")))?;
+            .ok_or(SimError::NoLayer { layer, layers: self.model.network.topology.layers().len() })?;
         self.schedule(at, Event::SetTargets { neurons: l.range(), values, modes: vec![mode] })
     }
 
@@ -388,10 +361,7 @@ impl Simulation {
     pub fn add_probe(&mut self, spec: ProbeSpec, from: Tick, until: Tick) -> Result<usize, SimError> {
         let n = self.model.network.n_neurons();
         if spec.every == 0 || spec.batch >= self.model.twin.batch() || spec.neurons.iter().any(|&i| i >= n) {
-            return Err(SimError::BadEvent(format!(
-                "probe needs every >= 1, batch < {}, neurons < {n}: got {spec:?}",
-                self.model.twin.batch()
-            )));
+            return Err(SimError::BadProbe { batch: self.model.twin.batch(), n, spec: format!("{spec:?}") });
         }
         let cap = (until.saturating_sub(from)).div_ceil(spec.every) as usize;
         self.model.recordings.push(Recording::new(&spec, cap));
@@ -426,6 +396,18 @@ impl Simulation {
             self.model.twin.recompute_rho(config.activation);
         }
         self.model.config = config;
+    }
+
+    /// Replaces the fake-target settings from now on (switch, `k`, `t_c`, the readings);
+    /// the rest of the config and the learning rate in force stay. Switching them off
+    /// removes those in force. Invalid settings are refused and change nothing.
+    pub fn set_fake_target_config(&mut self, f: FakeTargetConfig) -> Result<(), ConfigError> {
+        self.model.config = Config { fake_target: f, ..*self.model.config }.validate()?;
+        self.model.fake_target = f.enabled;
+        if !f.enabled {
+            self.model.twin.clear_hidden_targets(&self.model.network);
+        }
+        Ok(())
     }
 
     /// Draws new states for both nets (the same for both) from `U(init_low, init_high)`
@@ -550,7 +532,7 @@ impl Simulation {
     }
 
     /// Checks the sizes of a deserialised simulation and rebuilds its derived buffers.
-    pub fn restore(&mut self, path: &Path) -> Result<(), CheckpointError> {
+    pub(crate) fn restore(&mut self, path: &Path) -> Result<(), CheckpointError> {
         let (n, b) = (self.model.network.n_neurons(), self.model.twin.batch());
         let n_layers = self.model.network.topology.layers().len();
         if self.model.layer_rate.is_empty() {

@@ -60,29 +60,38 @@ fn bad_events_are_typed_errors() {
     let mut sim = pair_sim(2);
     assert!(matches!(
         sim.schedule(0, Event::SetTargets { neurons: 0..3, values: vec![1.0; 3], modes: vec![Clamp::Soft] }),
-        Err(SimError::BadEvent(_))
+        Err(SimError::NeuronsOutOfRange { start: 0, end: 3, n: 2 })
     ));
     assert!(matches!(
         sim.schedule(0, Event::SetTargets { neurons: 0..1, values: vec![1.0; 3], modes: vec![Clamp::Soft] }),
-        Err(SimError::BadEvent(_))
+        Err(SimError::WrongCount { what: "target values", given: 3, neurons: 1, batch: 2 })
     ));
     assert!(matches!(
         sim.schedule(0, Event::SetTargets { neurons: 0..1, values: vec![f32::NAN], modes: vec![Clamp::Soft] }),
-        Err(SimError::BadEvent(_))
+        Err(SimError::NonFiniteTarget { index: 0, .. })
     ));
-    assert!(matches!(sim.schedule(0, Event::SetAlpha(-1.0)), Err(SimError::BadEvent(_))));
-    assert!(matches!(sim.schedule(0, Event::SetLayerRate { layer: 5, scale: 1.0 }), Err(SimError::BadEvent(_))));
-    assert!(matches!(sim.schedule(0, Event::SetLayerRate { layer: 0, scale: f32::NAN }), Err(SimError::BadEvent(_))));
-    assert!(matches!(sim.schedule(0, Event::SetLayerRate { layer: 0, scale: -0.5 }), Err(SimError::BadEvent(_))));
+    assert!(matches!(sim.schedule(0, Event::SetAlpha(-1.0)), Err(SimError::BadRate { what: "alpha", .. })));
+    assert!(matches!(
+        sim.schedule(0, Event::SetLayerRate { layer: 5, scale: 1.0 }),
+        Err(SimError::NoLayer { layer: 5, layers: 2 })
+    ));
+    assert!(matches!(
+        sim.schedule(0, Event::SetLayerRate { layer: 0, scale: f32::NAN }),
+        Err(SimError::BadRate { what: "layer rate", .. })
+    ));
+    assert!(matches!(
+        sim.schedule(0, Event::SetLayerRate { layer: 0, scale: -0.5 }),
+        Err(SimError::BadRate { what: "layer rate", .. })
+    ));
     assert!(sim.schedule(0, Event::SetLayerRate { layer: 0, scale: 2.0 }).is_ok());
     let block_rate = |post, pre, scale| sim.clone().schedule(0, Event::SetBlockRate { post, pre, scale });
-    assert!(matches!(block_rate(1, 1, 2.0), Err(SimError::BadEvent(_))), "no lateral block in the pair");
-    assert!(matches!(block_rate(1, 5, 2.0), Err(SimError::BadEvent(_))));
-    assert!(matches!(block_rate(1, 0, f32::INFINITY), Err(SimError::BadEvent(_))));
+    assert!(matches!(block_rate(1, 1, 2.0), Err(SimError::NoBlock { post: 1, pre: 1 })), "no lateral block");
+    assert!(matches!(block_rate(1, 5, 2.0), Err(SimError::NoLayer { layer: 5, .. })));
+    assert!(matches!(block_rate(1, 0, f32::INFINITY), Err(SimError::BadRate { what: "block rate", .. })));
     assert!(block_rate(1, 0, 2.0).is_ok());
     assert!(matches!(
         sim.add_probe(ProbeSpec { neurons: vec![0], batch: 2, every: 1 }, 0, 5),
-        Err(SimError::BadEvent(_))
+        Err(SimError::BadProbe { batch: 2, .. })
     ));
     sim.run_until(10).unwrap();
     assert_eq!(
@@ -115,12 +124,12 @@ fn cancelled_ticks_do_not_run() {
     let mut sim = pair_sim(1);
     let id = sim.schedule_ticks(0, 50).unwrap().unwrap();
     sim.run_until(10).unwrap();
-    // the original event fired; the chain continues with new ids, so cancelling it is a no-op
-    assert!(sim.cancel(id).is_none());
     let later = sim.schedule(20, Event::SetLearning(false)).unwrap();
     assert!(sim.cancel(later).is_some());
+    // the train's first event fired long ago; its id still names the whole train
+    assert!(sim.cancel(id).is_some());
     sim.run().unwrap();
-    assert_eq!(sim.ticks_run(), 50);
+    assert_eq!(sim.ticks_run(), 10);
     assert!(sim.learning());
 }
 
@@ -220,7 +229,7 @@ fn per_element_clamp_modes() {
     assert_eq!(sim.state(Net::Weak, 1)[0], 0.0);
     assert!(matches!(
         sim.schedule(5, Event::SetTargets { neurons: 0..1, values: vec![1.0], modes: vec![Clamp::Soft; 3] }),
-        Err(SimError::BadEvent(_))
+        Err(SimError::WrongCount { what: "clamp modes", given: 3, .. })
     ));
 }
 
@@ -233,7 +242,10 @@ fn frozen_layers_keep_their_weights() {
     for layer in [0, 2] {
         sim.schedule(0, Event::SetPlastic { layer, on: false }).unwrap();
     }
-    assert!(matches!(sim.schedule(0, Event::SetPlastic { layer: 3, on: false }), Err(SimError::BadEvent(_))));
+    assert!(matches!(
+        sim.schedule(0, Event::SetPlastic { layer: 3, on: false }),
+        Err(SimError::NoLayer { layer: 3, .. })
+    ));
     sim.present(0, 0, vec![1.0, 0.0, 1.0, 0.0, 1.0, 0.0], Clamp::Soft).unwrap();
     sim.present(0, 1, vec![1.0, 0.0, 0.0], Clamp::Soft).unwrap();
     let before = sim.network().clone();
@@ -290,4 +302,27 @@ fn ep_rule_keeps_symmetric_weights_symmetric_and_astdp_does_not() {
     // the two halves of each update differ only by float rounding
     assert!(ep < 1e-5, "EP asymmetry {ep}");
     assert!(astdp > 1e-3, "aSTDP asymmetry {astdp}");
+}
+
+#[test]
+fn a_tick_train_is_cancelled_by_the_id_schedule_ticks_returned() {
+    let mut sim = pair_sim(1);
+    let train = sim.schedule_ticks(0, 100).unwrap().expect("a train of 100 ticks");
+    let probe = sim.add_probe(ProbeSpec { neurons: vec![0], batch: 0, every: 5 }, 0, 100).unwrap();
+    sim.run_until(10).unwrap();
+    assert_eq!(sim.ticks_run(), 10);
+    // through a checkpoint: the chain survives save and load
+    let path = std::env::temp_dir().join(format!("astdp-train-{}.json", std::process::id()));
+    sim.save(&path).unwrap();
+    let mut sim = Simulation::load(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(sim.cancel(train), Some(Event::Tick { until: 100 }));
+    assert_eq!(sim.cancel(train), None, "a cancelled train is gone");
+    sim.run_until(50).unwrap();
+    assert_eq!(sim.ticks_run(), 10, "no tick ran after the cancel");
+    // the probe's own chain kept recording every 5 ticks until 50
+    assert_eq!(sim.recording(probe).unwrap().ticks, (0..50).step_by(5).collect::<Vec<u64>>());
+    sim.run().unwrap();
+    assert_eq!(sim.ticks_run(), 10);
+    assert_eq!(sim.recording(probe).unwrap().ticks.len(), 20);
 }

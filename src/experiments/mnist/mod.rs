@@ -14,7 +14,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint;
-use crate::config::{Config, FakeTargetConfig};
+use crate::config::FakeTargetConfig;
 use crate::data::mnist::Dataset;
 use crate::error::{CheckpointError, Error};
 use crate::network::Network;
@@ -217,11 +217,7 @@ impl Trainer {
     /// `k` at test time on a trained net (`mnist --mode test --resume X --fake-k K`).
     /// Invalid settings are refused and change nothing. The learning rate in force stays.
     pub fn set_fake_target_config(&mut self, f: FakeTargetConfig) -> Result<(), Error> {
-        let model = Config { fake_target: f, ..**self.sim.config() }.validate()?;
-        let alpha = self.sim.alpha();
-        self.sim.set_config(model);
-        self.sim.apply(Event::SetAlpha(alpha))?;
-        self.sim.apply(Event::SetFakeTarget(f.enabled))?;
+        self.sim.set_fake_target_config(f)?;
         self.cfg.model.fake_target = f;
         Ok(())
     }

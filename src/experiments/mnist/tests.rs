@@ -2,7 +2,7 @@
 
 use super::evaluate::{Decision, Settling};
 use super::*;
-use crate::config::FakeTargetConfig;
+use crate::config::{Config, FakeTargetConfig};
 use crate::data::mnist::Dataset;
 use crate::error::{CheckpointError, ConfigError};
 
