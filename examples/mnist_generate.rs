@@ -1,7 +1,7 @@
 //! Conditional generation (figure 2) from a trained net: the label clamped, the image free.
 //! `cargo run --release --example mnist_generate -- --resume CHECKPOINT` draws eight
 //! digits of each label into `plots/mnist_generation.svg`. A net trained with hard-clamped
-//! images needs decoder epochs first (`mnist --decoder-epochs 1`): see the README.
+//! images needs decoder epochs first (`mnist --decoder-epochs 1`): see docs/mnist.md.
 
 use std::path::PathBuf;
 

@@ -43,8 +43,8 @@ pub enum Rule {
 }
 
 /// Which presynaptic rate the aSTDP rule multiplies `dz_i` by. The paper's rule (eq. 15)
-/// reads the strong net's; the other two are not in the paper (the README's results on
-/// deeper nets say why the mean matters). The readings differ only in the symmetric part
+/// reads the strong net's; the other two are not in the paper (docs/mnist.md, deeper
+/// nets, says why the mean matters). The readings differ only in the symmetric part
 /// of the update: the antisymmetric part, `dW_ij - dW_ji = alpha (rho_s_i rho_w_j -
 /// rho_w_i rho_s_j)`, is the same for all three (test `presynaptic_readings`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -155,8 +155,8 @@ impl From<FiringProbability> for bool {
     }
 }
 
-/// A two-way choice stored as the JSON flag that named it before it was an enum, so that
-/// configs, checkpoints and results files keep their format.
+/// A two-way choice stored in JSON as a flag (`true` for the second variant): the format
+/// of configs, checkpoints and results files.
 mod flag {
     use serde::{Deserialize, Deserializer, Serializer};
 

@@ -42,10 +42,13 @@
 //! - [`topology`], [`network`], [`activation`]: the model (section 1, eq. 2-3);
 //! - [`twin`]: the strong/weak pair, dynamics, the aSTDP rule, fake targets, smoothing;
 //! - [`scheduler`]: a generic, deterministic event queue; [`sim`]: the model's events;
-//! - [`probe`]: recording; [`checkpoint`]: atomic JSON save and load;
+//! - [`probe`]: recording; [`progress`]: progress of long runs on stderr;
+//!   [`checkpoint`]: atomic JSON save and load;
 //! - [`config`]: hyper-parameters and validation; [`error`]: typed errors per layer;
 //! - [`data`]: the MNIST IDX reader; [`experiments`]: the paper's experiments as
-//!   functions returning data; [`baseline`]: backprop MLPs; [`plot`]: SVG plots.
+//!   functions returning data; [`baseline`]: backprop MLPs; [`plot`]: SVG plots;
+//! - [`results`]: the typed results of a run ([`results::RunReport`]), the index of all
+//!   reported runs and the generated `docs/results.md`.
 
 #![warn(missing_docs, missing_debug_implementations)]
 

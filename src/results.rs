@@ -20,8 +20,7 @@ use crate::error::FileError;
 use crate::experiments::mnist::{Evaluation, GuardEvent, MnistConfig, Mode};
 
 /// The version of [`RunReport`] written by this crate. Version 1 files (no
-/// `schema_version` field) were written before the report was a type; they parse with
-/// the same type.
+/// `schema_version` field) parse with the same type.
 pub const SCHEMA_VERSION: u32 = 2;
 
 fn schema_v1() -> u32 {
@@ -67,10 +66,9 @@ impl Status {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepCount {
-    /// The first tick with max |ds| below tol. For hard-clamped images that was mostly
-    /// tick 1, before the image had reached the hidden layer: wrong. Every aSTDP results
-    /// file written before version 0.1.0's fix of 2026-11-30 counts this way; read
-    /// `settled_steps_mean` for those.
+    /// The first tick with max |ds| below tol, from the sample's first tick: for
+    /// hard-clamped images mostly tick 1, before the image has reached the hidden layer,
+    /// so wrong; read `settled_steps_mean` instead (CHANGELOG.md, the erratum).
     FirstTick,
     /// From the states' response to the new image (the paper's criterion).
     FromResponse,

@@ -43,8 +43,8 @@ pub struct RelationsConfig {
 impl Default for RelationsConfig {
     fn default() -> Self {
         RelationsConfig {
-            // Found by a scan (see README): soft-clamped inputs and eps 0.5 / 0.4 learned
-            // nothing here; fake targets made long training collapse.
+            // soft-clamped inputs and eps 0.5 / 0.4 learn nothing here, and fake targets make
+            // long training collapse (docs/toys.md, relationships)
             model: Config {
                 activation: Activation::HardSigmoid,
                 alpha: 0.01,

@@ -2,7 +2,7 @@
 //! patterns, then shown the ambiguous input `[1, 1, 0, 0]` for a long window. The
 //! perceived pattern (visible neuron 0 or 1 higher, with hysteresis) alternates, driven
 //! by the fake targets together with slow learning while the input is held; without the
-//! fake targets it does not (in most seeds: the README has the figures).
+//! fake targets it does not (in most seeds: docs/toys.md has the figures).
 
 use serde::{Deserialize, Serialize};
 
@@ -63,7 +63,7 @@ impl Default for RivalryConfig {
             learn_during_test: true,
             record_every: 25,
             // the OCR's literal eq. 17, p = min(1, k |dz|), and slow learning while the
-            // input is held (the README's rivalry section has the scans behind both)
+            // input is held (docs/toys.md, rivalry, has the scans behind both)
             test_fake_target: Some(FakeTargetConfig {
                 probability: FiringProbability::Linear,
                 ..FakeTargetConfig::default()

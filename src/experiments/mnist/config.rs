@@ -36,7 +36,7 @@ pub struct MnistConfig {
     /// with an `Event::SetAlpha(alpha * 0.5^(samples_seen / alpha_half_life))`, so the
     /// rate halves every `alpha_half_life` training samples. `None`: constant `alpha`.
     pub alpha_half_life: Option<f64>,
-    /// Start from symmetric weights (`W_ij = W_ji`, see [`Network::symmetrize`]); with
+    /// Start from symmetric weights (`W_ij = W_ji`, see [`Network::symmetrize`](crate::network::Network::symmetrize)); with
     /// the EP rule they stay symmetric. Default off (aSTDP needs no symmetry).
     pub symmetric_init: bool,
     /// Per hidden layer (nearest the input first), the multiplier of `alpha` for the
@@ -54,20 +54,19 @@ pub struct MnistConfig {
     /// an exponential moving average of the weights and biases: a copy of the live ones
     /// after the first training batch with this set, then after every batch of `n`
     /// samples moved a fraction `1 - 0.5^(n / weight_average_half_life)` towards them.
-    /// Training never sees it: [`Trainer::evaluate_averaged`] tests it. `None`: off.
+    /// Training never sees it: [`Trainer::evaluate_averaged`](super::Trainer::evaluate_averaged) tests it. `None`: off.
     pub weight_average_half_life: Option<f64>,
     /// Divergence guard (not in the paper): when set, at every log of `symmetry` and
     /// `weight_rms` (every 10 training batches) the trainer compares each weight block's
     /// RMS with the previous log; if any moved by more than this fraction of it (or is not
     /// finite), the weights and biases go back to the oldest of the trainer's last
-    /// [`GUARD_LOOKBACK`] snapshots (one is kept at each log that passes the check and at
+    /// [`GUARD_LOOKBACK`](super::GUARD_LOOKBACK) snapshots (one is kept at each log that passes the check and at
     /// the start of each epoch, and the restored weights count as one), the learning rate
-    /// is halved from then on ([`Trainer::alpha_factor`]) and the event is kept in
-    /// [`Trainer::guard_events`]. Training is bit-identical with the guard until it acts
+    /// is halved from then on ([`Trainer::alpha_factor`](super::Trainer::alpha_factor)) and the event is kept in
+    /// [`Trainer::guard_events`](super::Trainer::guard_events). Training is bit-identical with the guard until it acts
     /// (test `divergence_guard_restores_earlier_weights_and_halves_the_rate`). Learning
-    /// moves a block's RMS by well
-    /// under 1% between two logs; the runaways described in the README move it by 5-15%
-    /// at their onset, so 0.05 separates them. `None`: off.
+    /// moves a block's RMS by well under 1% between two logs; the runaways of
+    /// docs/mnist.md move it by 5-15% at their onset, so 0.05 separates them. `None`: off.
     pub guard_rms_jump: Option<f64>,
 }
 

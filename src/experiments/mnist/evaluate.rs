@@ -16,9 +16,8 @@ pub struct Evaluation {
     pub accuracy: f64,
     /// Mean ticks until max |ds| < tol, the paper's criterion, counted from the states'
     /// response to the new image (samples that never converged count as `test_iters`).
-    /// Results files written before this was fixed (see the README) counted the first
-    /// tick below tol, which for hard-clamped images was mostly tick 1, before the image
-    /// had reached the hidden layer.
+    /// (Results files whose `step_count` is `first_tick` counted otherwise: see
+    /// [`StepCount`](crate::results::StepCount).)
     pub inference_steps_mean: f64,
     /// Fraction of samples that converged within `test_iters`.
     pub converged: f64,

@@ -8,7 +8,7 @@
 //! - [`evaluate`](Trainer::evaluate): accuracy, the paper's step count ([`Evaluation`]);
 //! - the divergence guard ([`GuardEvent`]), weight averaging
 //!   ([`Trainer::evaluate_averaged`]) and generation ([`Trainer::generate`]);
-//! - [`run`]: a whole command, its training stages in order, into a
+//! - [`run`](mod@run): a whole command, its training stages in order, into a
 //!   [`RunReport`](crate::results::RunReport).
 
 use serde::{Deserialize, Serialize};
