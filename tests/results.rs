@@ -98,3 +98,38 @@ fn docs_results_md_is_generated_from_the_results() {
         "docs/results.md is stale: run `cargo run --release --example results -- docs` and commit it"
     );
 }
+
+/// A row run again builds the net its file recorded: for every aSTDP row that starts from
+/// scratch, its config file (with the flags that change settings) gives the config in its
+/// results file, so editing a config file that a row uses is caught here.
+#[test]
+fn every_row_builds_the_config_its_file_recorded() {
+    use astdp::experiments::mnist::{MnistConfig, RunOverrides, Trainer};
+    use astdp::results::RunConfig;
+    let rows = read_index(root()).unwrap();
+    let reports = load_reports(root(), &rows).unwrap();
+    let mut checked = 0;
+    for row in rows.iter().filter(|r| r.example == "mnist" && r.resume_from.is_empty()) {
+        let Some(report) = reports.get(&row.name) else { continue };
+        let RunConfig::Astdp(recorded) = &report.config else { panic!("{}: not an aSTDP config", row.name) };
+        let path = (!row.config.is_empty()).then(|| root().join(&row.config));
+        let cfg = MnistConfig::load(path.as_deref()).unwrap();
+        let flags: Vec<&str> = row.flags.split_whitespace().collect();
+        let value = |name: &str| flags.iter().position(|f| *f == name).map(|i| flags[i + 1]);
+        let o = RunOverrides {
+            fake_target: value("--fake-target").map(|v| v.parse().unwrap()),
+            fake_k: value("--fake-k").map(|v| v.parse().unwrap()),
+            weight_average: value("--weight-average").map(|v| v.parse().unwrap()),
+            guard: value("--guard").map(|v| v.parse().unwrap()),
+        };
+        let mut t = Trainer::new(cfg, 4, 1).unwrap();
+        t.apply(&o).unwrap();
+        let built: Value = serde_json::from_str(&serde_json::to_string(t.config()).unwrap()).unwrap();
+        let recorded: Value = serde_json::to_value(recorded).unwrap();
+        if let Some(what) = lost(&recorded, &built, "config") {
+            panic!("{}: {what}", row.name);
+        }
+        checked += 1;
+    }
+    assert!(checked >= 100, "only {checked} rows checked");
+}

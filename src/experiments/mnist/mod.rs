@@ -82,8 +82,9 @@ impl Mode {
 /// A network being trained on MNIST, with everything needed to resume.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Trainer {
-    /// Settings.
-    pub cfg: MnistConfig,
+    /// Settings, valid: checked when the trainer is made or loaded, and changed only
+    /// through methods that check them ([`Trainer::apply`]); read with [`Trainer::config`].
+    pub(crate) cfg: MnistConfig,
     /// The simulation (network, states, generator, queue).
     pub sim: Simulation,
     /// Completed epochs.
@@ -272,10 +273,11 @@ impl Trainer {
         checkpoint::save_json(path, self)
     }
 
-    /// Loads a trainer saved by [`Trainer::save`].
+    /// Loads a trainer saved by [`Trainer::save`], checking its config.
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<Trainer, CheckpointError> {
         let path = path.as_ref();
         let mut t: Trainer = checkpoint::load_json(path)?;
+        t.cfg.validate().map_err(|e| CheckpointError::Mismatch { path: path.into(), what: e.to_string() })?;
         t.sim.restore(path)?;
         if let Some(avg) = &t.averaged
             && !avg.same_shape(t.sim.network())
