@@ -101,14 +101,14 @@ fn main() -> anyhow::Result<()> {
     match args.cmd {
         Cmd::List => {
             for row in &rows {
-                let have = if row.results_path().exists() { "file" } else { "    " };
+                let have = if row.output_path().exists() { "file" } else { "    " };
                 println!("{:<10} {have} {} {} {}", row.status.as_str(), row.name, row.example, row.args().join(" "));
             }
         }
         Cmd::Run { names, all, dry_run } => {
             let todo: Vec<&IndexRow> = if all {
                 rows.iter()
-                    .filter(|r| r.status != astdp::results::Status::Superseded && !r.results_path().exists())
+                    .filter(|r| r.status != astdp::results::Status::Superseded && !r.output_path().exists())
                     .collect()
             } else {
                 if names.is_empty() {
@@ -124,8 +124,8 @@ fn main() -> anyhow::Result<()> {
                     .collect::<anyhow::Result<_>>()?
             };
             for row in todo {
-                if row.results_path().exists() {
-                    eprintln!("skip {} ({} exists: delete it to run again)", row.name, row.results_path().display());
+                if row.output_path().exists() {
+                    eprintln!("skip {} ({} exists: delete it to run again)", row.name, row.output_path().display());
                     continue;
                 }
                 run(&rows, row, dry_run, 0)?;

@@ -296,13 +296,22 @@ impl IndexRow {
         }
     }
 
+    /// Where running the row writes its results: its results file, or for a superseded
+    /// row (whose epochs the rows resuming from it carry) a scratch file under `runs/`.
+    pub fn output_path(&self) -> PathBuf {
+        match self.status {
+            Status::Superseded => PathBuf::from(format!("runs/{}.results.json", self.name.replace('/', "__"))),
+            _ => self.results_path(),
+        }
+    }
+
     /// The checkpoint it saves, relative to the repository (checkpoints are not in git).
     pub fn checkpoint_path(&self) -> PathBuf {
         checkpoint_of(&self.name)
     }
 
     /// The arguments of its example, without the program: config, seed, epochs, resume,
-    /// save (aSTDP rows), the flags, and `--out` its results file.
+    /// save (aSTDP rows), the flags, and `--out` its [`IndexRow::output_path`].
     pub fn args(&self) -> Vec<String> {
         let mut a = Vec::new();
         let mut push = |k: &str, v: String| {
@@ -326,7 +335,7 @@ impl IndexRow {
         }
         a.extend(self.flags.split_whitespace().map(str::to_string));
         a.push("--out".into());
-        a.push(self.results_path().display().to_string());
+        a.push(self.output_path().display().to_string());
         a
     }
 }
@@ -483,6 +492,8 @@ mod tests {
         assert_eq!(row("deep2").results_path(), PathBuf::from("results/mnist/deep2.json"));
         assert_eq!(row("fake_k/one_5").results_path(), PathBuf::from("results/scans/fake_k/one_5.json"));
         assert_eq!(row("fake_k/one_5").checkpoint_path(), PathBuf::from("runs/fake_k__one_5.ckpt.json"));
+        let superseded = IndexRow { status: Status::Superseded, ..row("deep2_2ep") };
+        assert_eq!(superseded.output_path(), PathBuf::from("runs/deep2_2ep.results.json"));
         let a = row("fake_k/one_5").args();
         assert_eq!(
             a.join(" "),

@@ -62,16 +62,17 @@ impl Learner<'_> {
         let decay = learning.alpha * cfg.weight_decay;
         let (rho_s, rho_w) = self.rho_both.split_at(self.batch * self.n);
         match cfg.rule {
-            Rule::Astdp => match cfg.presynaptic {
-                Presynaptic::Strong => {
-                    self.outer_update(topology, net, self.dz, rho_s, scale, decay, learning, parallel)
-                }
-                Presynaptic::Weak => self.outer_update(topology, net, self.dz, rho_w, scale, decay, learning, parallel),
-                Presynaptic::Mean => {
-                    debug_assert_eq!(self.pre_mean.len(), rho_s.len(), "prepare_rule fills pre_mean");
-                    self.outer_update(topology, net, self.dz, self.pre_mean, scale, decay, learning, parallel)
-                }
-            },
+            Rule::Astdp => {
+                let pre = match cfg.presynaptic {
+                    Presynaptic::Strong => rho_s,
+                    Presynaptic::Weak => rho_w,
+                    Presynaptic::Mean => {
+                        debug_assert_eq!(self.pre_mean.len(), rho_s.len(), "prepare_rule fills pre_mean");
+                        self.pre_mean
+                    }
+                };
+                self.outer_update(topology, net, self.dz, pre, scale, decay, learning, parallel)
+            }
             Rule::SymmetricEp => {
                 let sign = cfg.dz_sign.sign();
                 let mut net = net;
