@@ -92,7 +92,7 @@ fn main() -> anyhow::Result<()> {
         (Some(_), Some(_)) => bail!("--resume runs with the checkpoint's config: drop --config"),
         (Some(p), None) => Trainer::load(p).with_context(|| format!("resuming from {}", p.display()))?,
         (None, _) if mode == RunMode::Test => bail!("--mode test needs a trained net: pass --resume CHECKPOINT"),
-        (None, c) => Trainer::new(MnistConfig::load(c.as_deref())?, 784, args.seed)?,
+        (None, c) => Trainer::new(MnistConfig::load(c.as_deref())?.check()?, 784, args.seed)?,
     };
     let o = RunOverrides {
         fake_target: args.fake_target,

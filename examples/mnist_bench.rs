@@ -45,7 +45,7 @@ fn main() -> anyhow::Result<()> {
     let train = load_split(&dir, "train")?.take(args.samples);
     let cfg = MnistConfig::default();
     let (hidden, batch, free, clamped) = (cfg.hidden[0], cfg.batch, cfg.free_iters, cfg.clamped_iters);
-    let mut t = Trainer::new(cfg, 784, args.seed)?;
+    let mut t = Trainer::new(cfg.check()?, 784, args.seed)?;
     let ticks0 = t.sim.ticks_run();
     let (m, k, n) = (512, 784, 512);
     let before = astdp::measure_sgemm_gflops(m, k, n, args.peak_seconds);

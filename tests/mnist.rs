@@ -34,7 +34,7 @@ fn small_cfg() -> MnistConfig {
 fn supervised_end_to_end_beats_chance() {
     let Some((train, test)) = mnist() else { return };
     let (train, test) = (train.take(1200), test.take(500));
-    let mut t = Trainer::new(small_cfg(), 784, 3).unwrap();
+    let mut t = Trainer::new(small_cfg().check().unwrap(), 784, 3).unwrap();
     for _ in 0..2 {
         t.train_epoch(&train, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     }
@@ -80,8 +80,8 @@ fn checkpoint_resume_is_bit_identical() {
     let mut cfg = small_cfg();
     cfg.hidden = vec![16];
     cfg.model.fake_target.enabled = true;
-    let mut straight = Trainer::new(cfg.clone(), 784, 9).unwrap();
-    let mut first = Trainer::new(cfg, 784, 9).unwrap();
+    let mut straight = Trainer::new(cfg.clone().check().unwrap(), 784, 9).unwrap();
+    let mut first = Trainer::new(cfg.check().unwrap(), 784, 9).unwrap();
     for _ in 0..2 {
         straight.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     }
@@ -104,7 +104,7 @@ fn resume_after_testing_is_bit_identical() {
     cfg.alpha_half_life = Some(100.0);
     cfg.pair_alpha_scale = vec![4.0, 2.0, 1.0];
     cfg.model.presynaptic = astdp::config::Presynaptic::Mean;
-    let mut straight = Trainer::new(cfg, 784, 5).unwrap();
+    let mut straight = Trainer::new(cfg.check().unwrap(), 784, 5).unwrap();
     straight.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
     straight.evaluate(&held_out).unwrap();
     let mut resumed = round_trip(&straight, "ckpt-test");

@@ -122,7 +122,7 @@ fn every_row_builds_the_config_its_file_recorded() {
             weight_average: value("--weight-average").map(|v| v.parse().unwrap()),
             guard: value("--guard").map(|v| v.parse().unwrap()),
         };
-        let mut t = Trainer::new(cfg, 4, 1).unwrap();
+        let mut t = Trainer::new(cfg.check().unwrap(), 4, 1).unwrap();
         t.apply(&o).unwrap();
         let built: Value = serde_json::from_str(&serde_json::to_string(t.config()).unwrap()).unwrap();
         let recorded: Value = serde_json::to_value(recorded).unwrap();

@@ -94,8 +94,41 @@ impl Default for MnistConfig {
     }
 }
 
+/// A [`MnistConfig`] that passed [`MnistConfig::check`]: the only kind a
+/// [`Trainer`](super::Trainer) takes or holds. Serialised as the plain config;
+/// deserialising checks it again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "MnistConfig", into = "MnistConfig")]
+pub struct ValidMnistConfig(MnistConfig);
+
+impl std::ops::Deref for ValidMnistConfig {
+    type Target = MnistConfig;
+    fn deref(&self) -> &MnistConfig {
+        &self.0
+    }
+}
+
+impl TryFrom<MnistConfig> for ValidMnistConfig {
+    type Error = ConfigError;
+    fn try_from(c: MnistConfig) -> Result<Self, ConfigError> {
+        c.check()
+    }
+}
+
+impl From<ValidMnistConfig> for MnistConfig {
+    fn from(c: ValidMnistConfig) -> MnistConfig {
+        c.0
+    }
+}
+
 impl MnistConfig {
-    /// Checks the settings that the model config does not cover.
+    /// Validates the settings into a [`ValidMnistConfig`].
+    pub fn check(self) -> Result<ValidMnistConfig, ConfigError> {
+        self.validate()?;
+        Ok(ValidMnistConfig(self))
+    }
+
+    /// Checks the settings, the model config's included.
     pub fn validate(&self) -> Result<(), ConfigError> {
         self.model.validate()?;
         let pos = |field: &'static str, v: u64| {

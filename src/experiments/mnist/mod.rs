@@ -31,7 +31,7 @@ mod guard;
 pub mod run;
 mod train;
 
-pub use config::{MnistConfig, RunOverrides};
+pub use config::{MnistConfig, RunOverrides, ValidMnistConfig};
 pub use evaluate::Evaluation;
 pub use guard::{GUARD_LOOKBACK, GuardEvent};
 pub use run::{LogProgress, RunObserver, RunSpec, Stage, run};
@@ -82,9 +82,8 @@ impl Mode {
 /// A network being trained on MNIST, with everything needed to resume.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Trainer {
-    /// Settings, valid: checked when the trainer is made or loaded, and changed only
-    /// through methods that check them ([`Trainer::apply`]); read with [`Trainer::config`].
-    pub(crate) cfg: MnistConfig,
+    /// Settings, changed only through methods that check them ([`Trainer::apply`]).
+    pub(crate) cfg: ValidMnistConfig,
     /// The simulation (network, states, generator, queue).
     pub sim: Simulation,
     /// Completed epochs.
@@ -138,8 +137,7 @@ fn argmax(x: &[f32]) -> usize {
 
 impl Trainer {
     /// A new network of `784 - hidden - 10` with Xavier init from `seed`.
-    pub fn new(cfg: MnistConfig, pixels: usize, seed: u64) -> Result<Trainer, Error> {
-        cfg.validate()?;
+    pub fn new(cfg: ValidMnistConfig, pixels: usize, seed: u64) -> Result<Trainer, Error> {
         let topo = Topology::layered(pixels, &cfg.hidden, 10, cfg.lateral)?;
         let mut rng = rng_from_seed(seed);
         let mut net = Network::random(topo, &mut rng);
@@ -218,26 +216,27 @@ impl Trainer {
     /// `k` at test time on a trained net (`mnist --mode test --resume X --fake-k K`).
     /// Invalid settings are refused and change nothing. The learning rate in force stays.
     pub fn set_fake_target_config(&mut self, f: FakeTargetConfig) -> Result<(), Error> {
+        let mut cfg = MnistConfig::from(self.cfg.clone());
+        cfg.model.fake_target = f;
+        let cfg = cfg.check()?;
         self.sim.set_fake_target_config(f)?;
-        self.cfg.model.fake_target = f;
+        self.cfg = cfg;
         Ok(())
     }
 
     /// Applies the settings of `o` that are given, each validated: the config is left
     /// unchanged when any is invalid.
     pub fn apply(&mut self, o: &RunOverrides) -> Result<(), Error> {
-        let mut cfg = self.cfg.clone();
+        let mut cfg = MnistConfig::from(self.cfg.clone());
         cfg.weight_average_half_life = o.weight_average.or(cfg.weight_average_half_life);
         cfg.guard_rms_jump = o.guard.or(cfg.guard_rms_jump);
-        cfg.validate()?;
+        cfg.model.fake_target.enabled = o.fake_target.unwrap_or(cfg.model.fake_target.enabled);
+        cfg.model.fake_target.k = o.fake_k.unwrap_or(cfg.model.fake_target.k);
+        let cfg = cfg.check()?;
         if o.fake_target.is_some() || o.fake_k.is_some() {
-            let mut f = self.cfg.model.fake_target;
-            f.enabled = o.fake_target.unwrap_or(f.enabled);
-            f.k = o.fake_k.unwrap_or(f.k);
-            self.set_fake_target_config(f)?;
+            self.sim.set_fake_target_config(cfg.model.fake_target)?;
         }
-        self.cfg.weight_average_half_life = cfg.weight_average_half_life;
-        self.cfg.guard_rms_jump = cfg.guard_rms_jump;
+        self.cfg = cfg;
         Ok(())
     }
 
@@ -273,11 +272,10 @@ impl Trainer {
         checkpoint::save_json(path, self)
     }
 
-    /// Loads a trainer saved by [`Trainer::save`], checking its config.
+    /// Loads a trainer saved by [`Trainer::save`] (its config is checked as it is read).
     pub fn load(path: impl AsRef<std::path::Path>) -> Result<Trainer, CheckpointError> {
         let path = path.as_ref();
         let mut t: Trainer = checkpoint::load_json(path)?;
-        t.cfg.validate().map_err(|e| CheckpointError::Mismatch { path: path.into(), what: e.to_string() })?;
         t.sim.restore(path)?;
         if let Some(avg) = &t.averaged
             && !avg.same_shape(t.sim.network())

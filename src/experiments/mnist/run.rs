@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{GuardEvent, Mode, Trainer};
+use super::{GuardEvent, MnistConfig, Mode, Trainer};
 use crate::data::mnist::Dataset;
 use crate::error::Error;
 use crate::progress::Progress;
@@ -186,7 +186,7 @@ pub fn run(
         weight_rms: trainer.weight_rms.clone(),
         guard_events: trainer.guard_events.clone(),
         history: trainer.history.clone(),
-        config: RunConfig::Astdp(Box::new(trainer.cfg.clone())),
+        config: RunConfig::Astdp(Box::new(MnistConfig::from(trainer.cfg.clone()))),
         command: spec.command.clone(),
     })
 }

@@ -30,7 +30,7 @@ fn fake_targets_can_be_switched_off_for_testing() {
     // k = 0.5: a neuron fires whenever |dz| is near its running mean, so some fire
     // in testing too, where dz is small
     cfg.model.fake_target.k = 0.5;
-    let mut t = Trainer::new(cfg, 16, 5).unwrap();
+    let mut t = Trainer::new(cfg.check().unwrap(), 16, 5).unwrap();
     assert!(t.cfg.model.fake_target.enabled);
     t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
     let fired = t.sim.fake_fired();
@@ -57,7 +57,7 @@ fn fake_targets_can_be_switched_off_for_testing() {
 fn fake_target_settings_can_be_changed_on_a_trained_net() {
     let mut cfg = tiny_cfg(20);
     cfg.model.fake_target.k = 0.5;
-    let mut t = Trainer::new(cfg, 16, 5).unwrap();
+    let mut t = Trainer::new(cfg.check().unwrap(), 16, 5).unwrap();
     t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
     let fired = t.sim.fake_fired();
     let mut raised = t.clone();
@@ -89,7 +89,7 @@ fn pair_alpha_scale_keeps_ep_weights_symmetric() {
     let nan = MnistConfig { pair_alpha_scale: vec![f32::NAN, 1.0], ..base.clone() };
     assert!(matches!(nan.validate(), Err(ConfigError::OutOfRange { field: "pair_alpha_scale", .. })));
     let trained = |cfg: MnistConfig| {
-        let mut t = Trainer::new(cfg, 16, 3).unwrap();
+        let mut t = Trainer::new(cfg.check().unwrap(), 16, 3).unwrap();
         let before = t.sim.network().clone();
         t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
         (before, t.sim.network().clone())
@@ -124,7 +124,7 @@ fn hidden_alpha_scale_is_validated_and_applied() {
     assert!(matches!(neg.validate(), Err(ConfigError::OutOfRange { field: "hidden_alpha_scale", .. })));
     // rate 0 on the hidden layer (2): the weights into it stay, those into the output move
     let frozen = MnistConfig { hidden_alpha_scale: vec![0.0], ..base };
-    let mut t = Trainer::new(frozen, 16, 3).unwrap();
+    let mut t = Trainer::new(frozen.check().unwrap(), 16, 3).unwrap();
     let before = t.sim.network().clone();
     t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
     let after = t.sim.network();
@@ -177,7 +177,7 @@ fn steps_count_from_the_response_to_the_new_image() {
 #[test]
 fn alpha_schedule_halves_every_half_life() {
     let cfg = MnistConfig { alpha_half_life: Some(4.0), ..tiny_cfg(2) };
-    let mut t = Trainer::new(cfg.clone(), 16, 1).unwrap();
+    let mut t = Trainer::new(cfg.clone().check().unwrap(), 16, 1).unwrap();
     assert_eq!(t.scheduled_alpha(), Some(0.02));
     t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
     // the last batch started after 4 samples: 0.02 * 0.5^(4/4)
@@ -185,7 +185,7 @@ fn alpha_schedule_halves_every_half_life() {
     // after 6 samples the next batch would use 0.02 * 0.5^1.5
     assert!((t.scheduled_alpha().unwrap() - 0.02 * 0.5f32.powf(1.5)).abs() < 1e-9);
     let constant = MnistConfig { alpha_half_life: None, ..cfg.clone() };
-    let mut t = Trainer::new(constant, 16, 1).unwrap();
+    let mut t = Trainer::new(constant.check().unwrap(), 16, 1).unwrap();
     t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
     assert_eq!(t.sim.alpha(), 0.02);
     let bad = MnistConfig { alpha_half_life: Some(0.0), ..cfg };
@@ -201,7 +201,7 @@ fn divergence_guard_restores_earlier_weights_and_halves_the_rate() {
     let train = |alpha: f32, guard: Option<f64>| {
         let model = Config { alpha, ..tiny_cfg(3).model };
         let cfg = MnistConfig { model, guard_rms_jump: guard, ..tiny_cfg(3) };
-        let mut t = Trainer::new(cfg, 16, 5).unwrap();
+        let mut t = Trainer::new(cfg.check().unwrap(), 16, 5).unwrap();
         t.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
         t
     };
@@ -261,7 +261,8 @@ fn weight_average_is_a_moving_average_that_training_never_sees() {
     let data = tiny().take(2);
     let base = tiny_cfg(3);
     let cfg = MnistConfig { weight_average_half_life: Some(2.0), ..base.clone() };
-    let (mut on, mut off) = (Trainer::new(cfg, 16, 3).unwrap(), Trainer::new(base, 16, 3).unwrap());
+    let (mut on, mut off) =
+        (Trainer::new(cfg.check().unwrap(), 16, 3).unwrap(), Trainer::new(base.check().unwrap(), 16, 3).unwrap());
     assert_eq!(on.evaluate_averaged(&data).unwrap(), None);
     let mut live = Vec::new();
     for _ in 0..3 {
@@ -308,7 +309,7 @@ fn weight_average_is_a_moving_average_that_training_never_sees() {
 #[test]
 fn decoder_stage_trains_only_the_weights_into_the_image() {
     let cfg = MnistConfig { hidden: vec![5], batch: 3, free_iters: 3, clamped_iters: 4, ..MnistConfig::default() };
-    let mut t = Trainer::new(cfg, 16, 2).unwrap();
+    let mut t = Trainer::new(cfg.check().unwrap(), 16, 2).unwrap();
     let before = t.sim.network().clone();
     let mse = t.train_epoch(&tiny(), Mode::Decoder, &mut |_, _, _| {}).unwrap();
     assert!(mse.is_finite() && mse > 0.0, "{mse}");
@@ -324,4 +325,18 @@ fn decoder_stage_trains_only_the_weights_into_the_image() {
     t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
     let hidden_block = t.sim.network().blocks.iter().position(|b| b.post == 2).unwrap();
     assert_ne!(t.sim.network().blocks[hidden_block].w, after.blocks[hidden_block].w);
+}
+
+#[test]
+fn a_checkpoint_with_an_invalid_config_is_refused() {
+    let t = Trainer::new(tiny_cfg(3).check().unwrap(), 16, 1).unwrap();
+    let path = std::env::temp_dir().join(format!("astdp-invalid-cfg-{}.json", std::process::id()));
+    t.save(&path).unwrap();
+    let mut v: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    v["cfg"]["test_iters"] = 0.into();
+    std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+    let err = Trainer::load(&path).unwrap_err();
+    std::fs::remove_file(&path).unwrap();
+    assert!(matches!(err, CheckpointError::Format { .. }), "{err}");
+    assert!(err.to_string().contains("test_iters"), "{err}");
 }
