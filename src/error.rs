@@ -280,6 +280,39 @@ impl From<FileError> for CheckpointError {
     }
 }
 
+/// An error of the clustering system ([`crate::clustering`]).
+#[derive(Debug, thiserror::Error)]
+pub enum ClusteringError {
+    /// Invalid settings.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// Data of the wrong size.
+    #[error("{what}: {found} where {expected} was expected")]
+    Dimension {
+        /// What was wrong.
+        what: &'static str,
+        /// The size expected.
+        expected: usize,
+        /// The size found.
+        found: usize,
+    },
+    /// A NaN or infinite value.
+    #[error("{what} holds a NaN or infinite value")]
+    NonFinite {
+        /// Where.
+        what: &'static str,
+    },
+    /// No data where some is needed.
+    #[error("{0} is empty")]
+    Empty(&'static str),
+    /// See [`ScheduleError`].
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    /// Saving or loading.
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
 /// Any error of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -298,4 +331,7 @@ pub enum Error {
     /// See [`FileError`].
     #[error(transparent)]
     File(#[from] FileError),
+    /// See [`ClusteringError`].
+    #[error(transparent)]
+    Clustering(#[from] ClusteringError),
 }

@@ -47,6 +47,8 @@
 //! - [`config`]: hyper-parameters and validation; [`error`]: typed errors per layer;
 //! - [`data`]: the MNIST IDX reader; [`experiments`]: the paper's experiments as
 //!   functions returning data; [`baseline`]: backprop MLPs; [`plot`]: SVG plots;
+//! - [`clustering`]: clustering neurons (online k-means as spike events) and
+//!   meta-clustering;
 //! - [`results`]: the typed results of a run ([`results::RunReport`]), the index of all
 //!   reported runs and the generated `docs/results.md`.
 
@@ -55,6 +57,7 @@
 pub mod activation;
 pub mod baseline;
 pub mod checkpoint;
+pub mod clustering;
 pub mod config;
 pub mod data;
 pub mod error;

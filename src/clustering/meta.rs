@@ -1,0 +1,223 @@
+//! Meta-clustering: `M` clusterers see the same input through soft masks that compete
+//! for the inputs, so each clusterer comes to own a part of them.
+//!
+//! Masks `m_j` in `[0, 1]^D` with `sum_j m_j[d] = 1` for every input `d`, all `1 / M` at
+//! the start. Clusterer `j` sees `m_j * x` (elementwise) and runs its competition on it
+//! (eq. C1-C2 of [the module](super)). After each example, with `c` the centre of `j`'s
+//! winner *before* it learns and `lambda_t` the mask rate at example `t`:
+//!
+//! ```text
+//! e_j[d]  = (c[d] - m_j[d] x[d])^2                               (M1) the winner's error
+//! m'_j[d] = max(floor, m_j[d] - lambda_t e_j[d])                 (M2) lower it by the error
+//! m_j[d]  = m'_j[d] / sum_i m'_i[d]                              (M3) inputs' masks sum to 1
+//! lambda_t = lambda 0.5^(t / lambda_half_life)                    (M4) (lambda without one)
+//! ```
+//!
+//! So at an input where every clusterer predicts without error nothing changes; where
+//! one predicts worse than the others, mask mass moves from it to them. `floor = 0` is the
+//! write-up's reading: a mask that reaches 0 stays there (that clusterer no longer sees
+//! the input, so it never predicts it again). A floor in `(0, 1 / M]` keeps every
+//! clusterer seeing a little of every input (masks stay `>= floor`), so an input can still
+//! move to a clusterer that would predict it better; annealing `lambda` (M4) lets the
+//! masks settle.
+//!
+//! Each clusterer starts from its own k-means++ draw on the masked data, so identical
+//! clusterers are not needed; `p_explore` is still there for the write-up's symmetry
+//! breaking.
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+use super::{Clusterer, ClustererParams};
+use crate::error::{ClusteringError, ConfigError};
+
+/// Settings of a meta-clusterer, unchecked: [`MetaParams::check`] validates them.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct MetaParams {
+    /// Clusterers `M >= 1`.
+    pub clusterers: usize,
+    /// The settings of every clusterer (its `dim` is the input dimension).
+    pub clusterer: ClustererParams,
+    /// Mask rate `lambda > 0` (eq. M2).
+    pub lambda: f32,
+    /// The lowest a mask goes before normalising (eq. M2), in `[0, 1 / M]`.
+    pub floor: f32,
+    /// Half-life of `lambda` in examples (eq. M4); `None`: constant.
+    pub lambda_half_life: Option<f64>,
+}
+
+impl MetaParams {
+    /// `m` clusterers of `k` neurons on `dim` inputs, `lambda` 1, no floor, constant
+    /// `lambda`, `eta = 1 / n_w`, no exploration.
+    pub fn new(m: usize, k: usize, dim: usize) -> MetaParams {
+        MetaParams {
+            clusterers: m,
+            clusterer: ClustererParams::new(k, dim),
+            lambda: 1.0,
+            floor: 0.0,
+            lambda_half_life: None,
+        }
+    }
+
+    /// Validates into [`ValidMetaParams`].
+    pub fn check(self) -> Result<ValidMetaParams, ConfigError> {
+        self.clusterer.check()?;
+        if self.clusterers == 0 {
+            return Err(ConfigError::NonPositive { field: "clusterers", value: 0.0 });
+        }
+        if !(self.lambda.is_finite() && self.lambda > 0.0) {
+            return Err(ConfigError::NonPositive { field: "lambda", value: self.lambda as f64 });
+        }
+        if !(0.0..=1.0 / self.clusterers as f32).contains(&self.floor) {
+            return Err(ConfigError::OutOfRange {
+                field: "floor",
+                value: self.floor as f64,
+                range: "[0, 1 / clusterers]",
+            });
+        }
+        if let Some(h) = self.lambda_half_life
+            && !(h.is_finite() && h > 0.0)
+        {
+            return Err(ConfigError::NonPositive { field: "lambda_half_life", value: h });
+        }
+        Ok(ValidMetaParams(self))
+    }
+}
+
+/// Checked [`MetaParams`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MetaParams", into = "MetaParams")]
+pub struct ValidMetaParams(MetaParams);
+
+impl std::ops::Deref for ValidMetaParams {
+    type Target = MetaParams;
+    fn deref(&self) -> &MetaParams {
+        &self.0
+    }
+}
+
+impl TryFrom<MetaParams> for ValidMetaParams {
+    type Error = ConfigError;
+    fn try_from(p: MetaParams) -> Result<Self, ConfigError> {
+        p.check()
+    }
+}
+
+impl From<ValidMetaParams> for MetaParams {
+    fn from(p: ValidMetaParams) -> MetaParams {
+        p.0
+    }
+}
+
+/// `M` clusterers and their masks (see the module docs).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MetaClusterer {
+    params: ValidMetaParams,
+    clusterers: Vec<Clusterer>,
+    /// Masks, `M x D` row-major.
+    pub(crate) masks: Vec<f32>,
+    /// Examples presented.
+    seen: u64,
+}
+
+impl MetaClusterer {
+    /// Masks all `1 / M`; each clusterer's centres a k-means++ draw from `data` (`n x D`)
+    /// seen through that mask.
+    pub fn new(params: ValidMetaParams, data: &[f32], rng: &mut impl RngExt) -> Result<MetaClusterer, ClusteringError> {
+        let (m, dim) = (params.clusterers, params.clusterer.dim);
+        let scaled: Vec<f32> = data.iter().map(|v| v / m as f32).collect();
+        let clusterers = (0..m)
+            .map(|_| Clusterer::from_data(params.clusterer.check()?, &scaled, rng))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(MetaClusterer { params, clusterers, masks: vec![1.0 / m as f32; m * dim], seen: 0 })
+    }
+
+    /// The settings.
+    pub fn params(&self) -> &ValidMetaParams {
+        &self.params
+    }
+
+    /// Masks, `M x D` row-major.
+    pub fn masks(&self) -> &[f32] {
+        &self.masks
+    }
+
+    /// Clusterer `j`'s mask.
+    pub fn mask(&self, j: usize) -> &[f32] {
+        let dim = self.params.clusterer.dim;
+        &self.masks[j * dim..(j + 1) * dim]
+    }
+
+    /// The clusterers.
+    pub fn clusterers(&self) -> &[Clusterer] {
+        &self.clusterers
+    }
+
+    /// Examples presented so far.
+    pub fn seen(&self) -> u64 {
+        self.seen
+    }
+
+    fn masked(&self, j: usize, x: &[f32]) -> Vec<f32> {
+        self.mask(j).iter().zip(x).map(|(m, v)| m * v).collect()
+    }
+
+    /// Presents `x` to every clusterer through its mask (on the event path when `events`),
+    /// then updates the masks (eq. M1-M4). Returns the winners.
+    pub fn present(&mut self, x: &[f32], rng: &mut impl RngExt, events: bool) -> Result<Vec<usize>, ClusteringError> {
+        let (m, dim) = (self.params.clusterers, self.params.clusterer.dim);
+        if x.len() != dim {
+            return Err(ClusteringError::Dimension { what: "example", expected: dim, found: x.len() });
+        }
+        let mut errors = vec![0.0f32; m * dim];
+        let mut winners = Vec::with_capacity(m);
+        for j in 0..m {
+            let seen = self.masked(j, x);
+            let clusterer = &mut self.clusterers[j];
+            let w = if events { clusterer.compete_events(&seen, rng)? } else { clusterer.compete(&seen, rng)? };
+            for ((e, c), s) in errors[j * dim..(j + 1) * dim].iter_mut().zip(clusterer.centre(w)).zip(&seen) {
+                *e = (c - s) * (c - s);
+            }
+            clusterer.learn(w, &seen);
+            winners.push(w);
+        }
+        self.update_masks(&errors);
+        self.seen += 1;
+        Ok(winners)
+    }
+
+    /// Eq. M2-M4 from the winners' errors `M x D`.
+    pub(crate) fn update_masks(&mut self, errors: &[f32]) {
+        let (m, dim) = (self.params.clusterers, self.params.clusterer.dim);
+        let lambda = match self.params.lambda_half_life {
+            Some(h) => self.params.lambda * 0.5f64.powf(self.seen as f64 / h) as f32,
+            None => self.params.lambda,
+        };
+        for d in 0..dim {
+            let mut sum = 0.0;
+            for j in 0..m {
+                let v = &mut self.masks[j * dim + d];
+                *v = (*v - lambda * errors[j * dim + d]).max(self.params.floor);
+                sum += *v;
+            }
+            for j in 0..m {
+                let v = &mut self.masks[j * dim + d];
+                *v = if sum > 0.0 { *v / sum } else { 1.0 / m as f32 };
+            }
+        }
+    }
+
+    /// The input as the clusterers predict it: the sum over clusterers of the centre of
+    /// the nearest neuron to what each sees (no exploration, no learning). Since the
+    /// masks of an input sum to 1, a perfect prediction gives `x` back.
+    pub fn reconstruct(&self, x: &[f32]) -> Vec<f32> {
+        let mut out = vec![0.0; x.len()];
+        for (j, c) in self.clusterers.iter().enumerate() {
+            let w = c.nearest(&self.masked(j, x));
+            for (o, v) in out.iter_mut().zip(c.centre(w)) {
+                *o += v;
+            }
+        }
+        out
+    }
+}
