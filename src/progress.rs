@@ -43,7 +43,7 @@ impl Progress {
                 bar.set_position(done as u64);
                 bar.set_message(msg.to_string());
             }
-            None if self.last_line.elapsed() >= LINE_EVERY || done == self.total => {
+            None if self.last_line.elapsed() >= LINE_EVERY => {
                 eprintln!("{}: {done}/{} {msg}", self.label, self.total);
                 self.last_line = Instant::now();
             }

@@ -157,3 +157,50 @@ fn bits(sim: &Simulation) -> Vec<u32> {
         .map(|x| x.to_bits())
         .collect()
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Clustering neurons: the spike events on the queue and the fast path pick the same
+    /// winner for every example, exploration included, and end with the same centres.
+    #[test]
+    fn clustering_event_path_equals_fast_path(
+        seed in 0u64..1000, k in 1usize..8, dim in 1usize..6, n in 1usize..60, p_explore in 0.0f32..0.5,
+    ) {
+        use astdp::clustering::{Clusterer, ClustererParams, kmeans::kmeans_pp};
+        use rand::RngExt;
+        let mut rng = rng_from_seed(seed);
+        // a few repeated rows, so that ties happen
+        let data: Vec<f32> = (0..(n + k) * dim).map(|_| (rng.random_range(0..5) as f32) * 0.25).collect();
+        let params = ClustererParams { p_explore, ..ClustererParams::new(k, dim) }.check().unwrap();
+        let start = kmeans_pp(&data, dim, k, &mut rng).unwrap();
+        let (mut a, mut b) = (Clusterer::new(params, start.clone()).unwrap(), Clusterer::new(params, start).unwrap());
+        let (mut ra, mut rb) = (rng_from_seed(seed + 1), rng_from_seed(seed + 1));
+        for x in data.chunks_exact(dim) {
+            prop_assert_eq!(a.present(x, &mut ra, true).unwrap(), b.present(x, &mut rb, false).unwrap());
+        }
+        prop_assert_eq!(a.centres(), b.centres());
+    }
+
+    /// Meta-clustering masks stay in [floor, 1] and sum to 1 per input, whatever the data.
+    #[test]
+    fn meta_clustering_masks_stay_normalised(
+        seed in 0u64..1000, m in 1usize..5, dim in 1usize..8, lambda in 0.01f32..20.0, floor_frac in 0.0f32..1.0,
+    ) {
+        use astdp::clustering::{MetaClusterer, MetaParams};
+        use rand::RngExt;
+        let mut rng = rng_from_seed(seed);
+        let data: Vec<f32> = (0..40 * dim).map(|_| rng.random::<f32>() * 3.0 - 1.0).collect();
+        let floor = floor_frac / m as f32;
+        let params = MetaParams { lambda, floor, ..MetaParams::new(m, 3, dim) }.check().unwrap();
+        let mut meta = MetaClusterer::new(params, &data, &mut rng).unwrap();
+        for x in data.chunks_exact(dim) {
+            meta.present(x, &mut rng, false).unwrap();
+        }
+        for d in 0..dim {
+            let col: Vec<f32> = (0..m).map(|j| meta.mask(j)[d]).collect();
+            prop_assert!(col.iter().all(|&v| v >= floor * 0.9999 && v <= 1.0 + 1e-6), "{:?}", col);
+            prop_assert!((col.iter().sum::<f32>() - 1.0).abs() < 1e-4, "{:?}", col);
+        }
+    }
+}

@@ -20,6 +20,7 @@ pub struct ToyArgs {
 
 impl ToyArgs {
     /// The seeds `seed, seed + 1, ...`, `count` of them (at least one).
+    #[allow(dead_code)] // not every example that shares this module runs several seeds
     pub fn seeds(&self, count: u64) -> Range<u64> {
         self.seed..self.seed + count.max(1)
     }

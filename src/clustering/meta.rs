@@ -2,19 +2,24 @@
 //! for the inputs, so each clusterer comes to own a part of them.
 //!
 //! Masks `m_j` in `[0, 1]^D` with `sum_j m_j[d] = 1` for every input `d`, all `1 / M` at
-//! the start. Clusterer `j` sees `m_j * x` (elementwise) and runs its competition on it
-//! (eq. C1-C2 of [the module](super)). After each example, with `c` the centre of `j`'s
+//! the start. Clusterer `j` sees `m_j * x` (elementwise): its neurons compare it with
+//! their centres seen through the same mask, so its competition (eq. C1 of [the
+//! module](super)) runs on `||m_j * (x - c_k)||^2`, and its winner learns `x` (eq. C2):
+//! centres are kept in input units. After each example, with `c` the centre of `j`'s
 //! winner *before* it learns and `lambda_t` the mask rate at example `t`:
 //!
 //! ```text
-//! e_j[d]  = (c[d] - m_j[d] x[d])^2                               (M1) the winner's error
+//! e_j[d]  = (c[d] - x[d])^2                                       (M1) the winner's error
 //! m'_j[d] = max(floor, m_j[d] - lambda_t e_j[d])                 (M2) lower it by the error
 //! m_j[d]  = m'_j[d] / sum_i m'_i[d]                              (M3) inputs' masks sum to 1
 //! lambda_t = lambda 0.5^(t / lambda_half_life)                    (M4) (lambda without one)
 //! ```
 //!
 //! So at an input where every clusterer predicts without error nothing changes; where
-//! one predicts worse than the others, mask mass moves from it to them. `floor = 0` is the
+//! one predicts worse than the others, mask mass moves from it to them. The error is in
+//! input units: measured in the masked units, `(m_j (c - x))^2`, it shrinks with the mask,
+//! so a clusterer that sees little of an input looks accurate there and the masks drift
+//! back to equal (docs/clustering.md has the measurement). `floor = 0` is the
 //! write-up's reading: a mask that reaches 0 stays there (that clusterer no longer sees
 //! the input, so it never predicts it again). A floor in `(0, 1 / M]` keeps every
 //! clusterer seeing a little of every input (masks stay `>= floor`), so an input can still
@@ -121,13 +126,12 @@ pub struct MetaClusterer {
 }
 
 impl MetaClusterer {
-    /// Masks all `1 / M`; each clusterer's centres a k-means++ draw from `data` (`n x D`)
-    /// seen through that mask.
+    /// Masks all `1 / M`; each clusterer's centres its own k-means++ draw from `data`
+    /// (`n x D`).
     pub fn new(params: ValidMetaParams, data: &[f32], rng: &mut impl RngExt) -> Result<MetaClusterer, ClusteringError> {
         let (m, dim) = (params.clusterers, params.clusterer.dim);
-        let scaled: Vec<f32> = data.iter().map(|v| v / m as f32).collect();
         let clusterers = (0..m)
-            .map(|_| Clusterer::from_data(params.clusterer.check()?, &scaled, rng))
+            .map(|_| Clusterer::from_data(params.clusterer.check()?, data, rng))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(MetaClusterer { params, clusterers, masks: vec![1.0 / m as f32; m * dim], seen: 0 })
     }
@@ -158,12 +162,8 @@ impl MetaClusterer {
         self.seen
     }
 
-    fn masked(&self, j: usize, x: &[f32]) -> Vec<f32> {
-        self.mask(j).iter().zip(x).map(|(m, v)| m * v).collect()
-    }
-
     /// Presents `x` to every clusterer through its mask (on the event path when `events`),
-    /// then updates the masks (eq. M1-M4). Returns the winners.
+    /// the winners learn, then the masks update (eq. M1-M4). Returns the winners.
     pub fn present(&mut self, x: &[f32], rng: &mut impl RngExt, events: bool) -> Result<Vec<usize>, ClusteringError> {
         let (m, dim) = (self.params.clusterers, self.params.clusterer.dim);
         if x.len() != dim {
@@ -172,18 +172,28 @@ impl MetaClusterer {
         let mut errors = vec![0.0f32; m * dim];
         let mut winners = Vec::with_capacity(m);
         for j in 0..m {
-            let seen = self.masked(j, x);
+            let weights = self.weights(j);
             let clusterer = &mut self.clusterers[j];
-            let w = if events { clusterer.compete_events(&seen, rng)? } else { clusterer.compete(&seen, rng)? };
-            for ((e, c), s) in errors[j * dim..(j + 1) * dim].iter_mut().zip(clusterer.centre(w)).zip(&seen) {
-                *e = (c - s) * (c - s);
+            let w = if events {
+                clusterer.compete_events(x, Some(&weights), rng)?
+            } else {
+                clusterer.compete(x, Some(&weights), rng)?
+            };
+            for ((e, c), v) in errors[j * dim..(j + 1) * dim].iter_mut().zip(clusterer.centre(w)).zip(x) {
+                *e = (c - v) * (c - v);
             }
-            clusterer.learn(w, &seen);
+            clusterer.learn(w, x);
             winners.push(w);
         }
         self.update_masks(&errors);
         self.seen += 1;
         Ok(winners)
+    }
+
+    /// The weights of clusterer `j`'s distances: its mask squared, since it compares
+    /// `m x` with `m c`.
+    fn weights(&self, j: usize) -> Vec<f32> {
+        self.mask(j).iter().map(|m| m * m).collect()
     }
 
     /// Eq. M2-M4 from the winners' errors `M x D`.
@@ -207,15 +217,16 @@ impl MetaClusterer {
         }
     }
 
-    /// The input as the clusterers predict it: the sum over clusterers of the centre of
-    /// the nearest neuron to what each sees (no exploration, no learning). Since the
-    /// masks of an input sum to 1, a perfect prediction gives `x` back.
+    /// The input as the clusterers predict it: per input, the mask-weighted sum over
+    /// clusterers of the nearest neuron's centre (what each sees: no exploration, no
+    /// learning), `sum_j m_j[d] c_j[d]`. Since the masks of an input sum to 1, a perfect
+    /// prediction gives `x` back.
     pub fn reconstruct(&self, x: &[f32]) -> Vec<f32> {
         let mut out = vec![0.0; x.len()];
         for (j, c) in self.clusterers.iter().enumerate() {
-            let w = c.nearest(&self.masked(j, x));
-            for (o, v) in out.iter_mut().zip(c.centre(w)) {
-                *o += v;
+            let w = c.nearest(x, Some(&self.weights(j)));
+            for ((o, v), m) in out.iter_mut().zip(c.centre(w)).zip(self.mask(j)) {
+                *o += m * v;
             }
         }
         out

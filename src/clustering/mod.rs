@@ -217,14 +217,20 @@ impl Clusterer {
         &self.wins
     }
 
-    /// `||x - c_k||^2` for every neuron.
-    pub fn sq_distances(&self, x: &[f32]) -> Vec<f32> {
-        self.centres.chunks_exact(self.params.dim).map(|c| sq_distance(x, c)).collect()
+    /// `||x - c_k||^2` for every neuron, or with `weights` `sum_d w_d (x_d - c_k,d)^2`
+    /// (a neuron that sees its input through a mask `m` compares `m x` with `m c`: weights
+    /// `m^2`).
+    pub fn sq_distances(&self, x: &[f32], weights: Option<&[f32]>) -> Vec<f32> {
+        let rows = self.centres.chunks_exact(self.params.dim);
+        match weights {
+            None => rows.map(|c| sq_distance(x, c)).collect(),
+            Some(w) => rows.map(|c| x.iter().zip(c).zip(w).map(|((a, b), w)| w * (a - b) * (a - b)).sum()).collect(),
+        }
     }
 
     /// The nearest neuron (the first to fire, eq. C1), no exploration, no learning.
-    pub fn nearest(&self, x: &[f32]) -> usize {
-        first_to_fire(&self.sq_distances(x))
+    pub fn nearest(&self, x: &[f32], weights: Option<&[f32]>) -> usize {
+        first_to_fire(&self.sq_distances(x, weights))
     }
 
     fn check_input(&self, x: &[f32]) -> Result<(), ClusteringError> {
@@ -260,19 +266,24 @@ impl Clusterer {
     /// The competition for `x` computed directly: the first to fire by (latency, index),
     /// then exploration. Returns the winner; nothing learns. The fast path of
     /// [`Clusterer::compete_events`].
-    pub fn compete(&self, x: &[f32], rng: &mut impl RngExt) -> Result<usize, ClusteringError> {
+    pub fn compete(&self, x: &[f32], weights: Option<&[f32]>, rng: &mut impl RngExt) -> Result<usize, ClusteringError> {
         self.check_input(x)?;
-        Ok(self.explore(self.nearest(x), rng))
+        Ok(self.explore(self.nearest(x, weights), rng))
     }
 
     /// The competition for `x` as spike events: one spike per neuron at its latency (eq.
     /// C1); the first handled wins and cancels the others; then exploration. Returns the
     /// winner; nothing learns. The reference for [`Clusterer::compete`].
-    pub fn compete_events(&mut self, x: &[f32], rng: &mut impl RngExt) -> Result<usize, ClusteringError> {
+    pub fn compete_events(
+        &mut self,
+        x: &[f32],
+        weights: Option<&[f32]>,
+        rng: &mut impl RngExt,
+    ) -> Result<usize, ClusteringError> {
         self.check_input(x)?;
         let t0 = self.queue.now();
         let mut competition = Competition::default();
-        for (neuron, d) in self.sq_distances(x).into_iter().enumerate() {
+        for (neuron, d) in self.sq_distances(x, weights).into_iter().enumerate() {
             let id = self.queue.schedule(t0 + latency(d), Spike { neuron })?;
             competition.pending.push(id);
         }
@@ -284,7 +295,7 @@ impl Clusterer {
     /// Presents `x`: the competition ([`Clusterer::compete_events`] when `events`, else
     /// [`Clusterer::compete`]), then the winner learns. Returns the winner.
     pub fn present(&mut self, x: &[f32], rng: &mut impl RngExt, events: bool) -> Result<usize, ClusteringError> {
-        let w = if events { self.compete_events(x, rng)? } else { self.compete(x, rng)? };
+        let w = if events { self.compete_events(x, None, rng)? } else { self.compete(x, None, rng)? };
         self.learn(w, x);
         Ok(w)
     }

@@ -33,8 +33,8 @@ fn ties_fire_in_index_order_on_both_paths() {
     let params = ClustererParams::new(3, 2).check().unwrap();
     let mut c = Clusterer::new(params, vec![5.0, 5.0, 1.0, 1.0, 1.0, 1.0]).unwrap();
     let mut rng = rng_from_seed(1);
-    assert_eq!(c.compete_events(&[1.2, 0.9], &mut rng).unwrap(), 1);
-    assert_eq!(c.compete(&[1.2, 0.9], &mut rng).unwrap(), 1);
+    assert_eq!(c.compete_events(&[1.2, 0.9], None, &mut rng).unwrap(), 1);
+    assert_eq!(c.compete(&[1.2, 0.9], None, &mut rng).unwrap(), 1);
 }
 
 #[test]
@@ -46,8 +46,8 @@ fn an_input_equal_to_a_centre_makes_that_neuron_fire_first() {
     let mut c2 = c.clone();
     for k in 0..10 {
         let x = c.centre(k).to_vec();
-        assert_eq!(c.compete(&x, &mut rng).unwrap(), k);
-        assert_eq!(c2.compete_events(&x, &mut rng).unwrap(), k);
+        assert_eq!(c.compete(&x, None, &mut rng).unwrap(), k);
+        assert_eq!(c2.compete_events(&x, None, &mut rng).unwrap(), k);
     }
     // latency grows with distance (eq. C1)
     assert!(latency(0.0) < latency(1e-30) && latency(0.5) < latency(0.50001) && latency(2.0) < latency(f32::MAX));

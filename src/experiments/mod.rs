@@ -3,6 +3,7 @@
 //! plot and print.
 
 pub mod adaptation;
+pub mod clustering;
 pub mod mnist;
 pub mod relationships;
 pub mod rivalry;
