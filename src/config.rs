@@ -247,29 +247,42 @@ impl Default for Config {
     }
 }
 
-/// A [`Config`] that passed [`Config::validate`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "Config", into = "Config")]
-pub struct ValidConfig(Config);
+/// Declares a checked settings type in the linfa style: `$valid`, a newtype of `$raw`
+/// made only by `$raw::$check` (through `TryFrom`), read through `Deref`, serialised as
+/// the plain settings and checked again when deserialised.
+macro_rules! validated {
+    ($(#[$doc:meta])* $valid:ident($raw:ident) = $raw_name:literal, checked by $check:ident, derives $($derive:ident),*) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, $($derive,)* serde::Serialize, serde::Deserialize)]
+        #[serde(try_from = $raw_name, into = $raw_name)]
+        pub struct $valid($raw);
 
-impl std::ops::Deref for ValidConfig {
-    type Target = Config;
-    fn deref(&self) -> &Config {
-        &self.0
-    }
+        impl std::ops::Deref for $valid {
+            type Target = $raw;
+            fn deref(&self) -> &$raw {
+                &self.0
+            }
+        }
+
+        impl TryFrom<$raw> for $valid {
+            type Error = crate::error::ConfigError;
+            fn try_from(raw: $raw) -> Result<Self, crate::error::ConfigError> {
+                raw.$check()
+            }
+        }
+
+        impl From<$valid> for $raw {
+            fn from(v: $valid) -> $raw {
+                v.0
+            }
+        }
+    };
 }
+pub(crate) use validated;
 
-impl TryFrom<Config> for ValidConfig {
-    type Error = ConfigError;
-    fn try_from(c: Config) -> Result<Self, ConfigError> {
-        c.validate()
-    }
-}
-
-impl From<ValidConfig> for Config {
-    fn from(v: ValidConfig) -> Config {
-        v.0
-    }
+validated! {
+    /// A [`Config`] that passed [`Config::validate`].
+    ValidConfig(Config) = "Config", checked by validate, derives Copy, PartialEq
 }
 
 fn finite(field: &'static str, v: f32) -> Result<f32, ConfigError> {

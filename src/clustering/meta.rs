@@ -89,29 +89,9 @@ impl MetaParams {
     }
 }
 
-/// Checked [`MetaParams`].
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "MetaParams", into = "MetaParams")]
-pub struct ValidMetaParams(MetaParams);
-
-impl std::ops::Deref for ValidMetaParams {
-    type Target = MetaParams;
-    fn deref(&self) -> &MetaParams {
-        &self.0
-    }
-}
-
-impl TryFrom<MetaParams> for ValidMetaParams {
-    type Error = ConfigError;
-    fn try_from(p: MetaParams) -> Result<Self, ConfigError> {
-        p.check()
-    }
-}
-
-impl From<ValidMetaParams> for MetaParams {
-    fn from(p: ValidMetaParams) -> MetaParams {
-        p.0
-    }
+crate::config::validated! {
+    /// Checked [`MetaParams`].
+    ValidMetaParams(MetaParams) = "MetaParams", checked by check, derives Copy, PartialEq
 }
 
 /// `M` clusterers and their masks (see the module docs).

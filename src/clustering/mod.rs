@@ -3,7 +3,7 @@
 //!
 //! **A clusterer is a group of neurons doing online k-means** ([`Clusterer`]). Neuron `k`'s
 //! dendrites hold a centre `c_k` in `R^D`. An example `x` is presented as spike events on
-//! the crate's [`Scheduler`](crate::scheduler::Scheduler): neuron `k`'s spike is scheduled
+//! the crate's [`Scheduler`]: neuron `k`'s spike is scheduled
 //! at a latency that grows with its distance to the example,
 //!
 //! ```text
@@ -96,29 +96,9 @@ impl ClustererParams {
     }
 }
 
-/// Checked [`ClustererParams`]: the only kind a [`Clusterer`] takes.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(try_from = "ClustererParams", into = "ClustererParams")]
-pub struct ClustererValidParams(ClustererParams);
-
-impl std::ops::Deref for ClustererValidParams {
-    type Target = ClustererParams;
-    fn deref(&self) -> &ClustererParams {
-        &self.0
-    }
-}
-
-impl TryFrom<ClustererParams> for ClustererValidParams {
-    type Error = ConfigError;
-    fn try_from(p: ClustererParams) -> Result<Self, ConfigError> {
-        p.check()
-    }
-}
-
-impl From<ClustererValidParams> for ClustererParams {
-    fn from(p: ClustererValidParams) -> ClustererParams {
-        p.0
-    }
+crate::config::validated! {
+    /// Checked [`ClustererParams`]: the only kind a [`Clusterer`] takes.
+    ClustererValidParams(ClustererParams) = "ClustererParams", checked by check, derives Copy, PartialEq
 }
 
 /// A neuron's spike, the only event of a competition.

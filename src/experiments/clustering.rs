@@ -273,7 +273,7 @@ impl SceneConfig {
         };
         match scene {
             Scene::Mnist2 => SceneConfig { examples: 20_000, floor: 0.0, ..base },
-            Scene::DoubleDigits => SceneConfig { examples: 60_000, k: 30, floor: 0.0, eta: None, ..base },
+            Scene::DoubleDigits => SceneConfig { examples: 60_000, k: 200, floor: 0.0, eta: None, ..base },
             Scene::Onehot5x5 => SceneConfig { k: 5, ..base },
             Scene::Onehot10x10 => SceneConfig { examples: 1_000_000, floor: 0.005, ..base },
         }

@@ -94,31 +94,10 @@ impl Default for MnistConfig {
     }
 }
 
-/// A [`MnistConfig`] that passed [`MnistConfig::check`]: the only kind a
-/// [`Trainer`](super::Trainer) takes or holds. Serialised as the plain config;
-/// deserialising checks it again.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(try_from = "MnistConfig", into = "MnistConfig")]
-pub struct ValidMnistConfig(MnistConfig);
-
-impl std::ops::Deref for ValidMnistConfig {
-    type Target = MnistConfig;
-    fn deref(&self) -> &MnistConfig {
-        &self.0
-    }
-}
-
-impl TryFrom<MnistConfig> for ValidMnistConfig {
-    type Error = ConfigError;
-    fn try_from(c: MnistConfig) -> Result<Self, ConfigError> {
-        c.check()
-    }
-}
-
-impl From<ValidMnistConfig> for MnistConfig {
-    fn from(c: ValidMnistConfig) -> MnistConfig {
-        c.0
-    }
+crate::config::validated! {
+    /// A [`MnistConfig`] that passed [`MnistConfig::check`]: the only kind a
+    /// [`Trainer`](super::Trainer) takes or holds.
+    ValidMnistConfig(MnistConfig) = "MnistConfig", checked by check, derives
 }
 
 impl MnistConfig {
