@@ -101,61 +101,81 @@ fn find(dir: &Path, split: &str, kind: &str, dims: u8) -> Option<PathBuf> {
     None
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>, DataError> {
-    let io = |e| DataError::Io { path: path.into(), source: e };
-    let raw = std::fs::read(path).map_err(io)?;
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        flate2::read::GzDecoder::new(&raw[..]).read_to_end(&mut out).map_err(|e| DataError::Corrupt {
-            path: path.into(),
-            what: format!("gzip stream is damaged ({e}); download the file again"),
-        })?;
-        Ok(out)
-    } else {
-        Ok(raw)
+/// Reads as much of `buf` as the stream holds; returns how many bytes that was.
+fn read_full(path: &Path, r: &mut dyn Read, buf: &mut [u8]) -> Result<usize, DataError> {
+    let mut n = 0;
+    while n < buf.len() {
+        match r.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(stream_error(path, e)),
+        }
+    }
+    Ok(n)
+}
+
+fn stream_error(path: &Path, e: std::io::Error) -> DataError {
+    match e.kind() {
+        std::io::ErrorKind::InvalidData | std::io::ErrorKind::InvalidInput | std::io::ErrorKind::UnexpectedEof => {
+            DataError::Corrupt {
+                path: path.into(),
+                what: format!("gzip stream is damaged ({e}); download the file again"),
+            }
+        }
+        _ => DataError::Io { path: path.into(), source: e },
     }
 }
 
-fn header(path: &Path, bytes: &[u8], magic: u32, dims: usize) -> Result<Vec<usize>, DataError> {
-    if bytes.len() < 4 + 4 * dims {
-        return Err(DataError::Truncated { path: path.into(), expected: 4 + 4 * dims, found: bytes.len() });
+/// Reads an IDX file (gzipped, in one or more members, or raw) as a stream: the header
+/// first, then exactly the bytes its dimensions announce, so that a header that announces
+/// more than there is, a stream that holds more than announced (a gzip bomb) or dimensions
+/// whose product overflows are errors before anything large is read or allocated.
+fn read_idx(path: &Path, magic: u32, dims: usize) -> Result<(Vec<usize>, Vec<u8>), DataError> {
+    let io = |e| DataError::Io { path: path.into(), source: e };
+    let mut file = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+    let gzipped = std::io::BufRead::fill_buf(&mut file).map_err(io)?.starts_with(&[0x1f, 0x8b]);
+    let mut reader: Box<dyn Read> =
+        if gzipped { Box::new(flate2::read::MultiGzDecoder::new(file)) } else { Box::new(file) };
+    let mut head = vec![0u8; 4 + 4 * dims];
+    let got = read_full(path, &mut reader, &mut head)?;
+    if got < head.len() {
+        return Err(DataError::Truncated { path: path.into(), expected: head.len(), found: got });
     }
-    let be = |i: usize| u32::from_be_bytes([bytes[i], bytes[i + 1], bytes[i + 2], bytes[i + 3]]);
+    let be = |i: usize| u32::from_be_bytes([head[i], head[i + 1], head[i + 2], head[i + 3]]);
     let found = be(0);
     if found != magic {
         return Err(DataError::BadMagic { path: path.into(), found, expected: magic });
     }
     let d: Vec<usize> = (0..dims).map(|k| be(4 + 4 * k) as usize).collect();
-    let need: usize = d.iter().product();
-    let have = bytes.len() - 4 - 4 * dims;
-    if have < need {
-        return Err(DataError::Truncated { path: path.into(), expected: need, found: have });
+    let need = d.iter().try_fold(1usize, |a, &b| a.checked_mul(b)).ok_or_else(|| DataError::Corrupt {
+        path: path.into(),
+        what: format!("header dimensions {d:?} do not fit in memory"),
+    })?;
+    let mut data = Vec::new();
+    reader.by_ref().take(need as u64).read_to_end(&mut data).map_err(|e| stream_error(path, e))?;
+    if data.len() < need {
+        return Err(DataError::Truncated { path: path.into(), expected: need, found: data.len() });
     }
-    if have > need {
-        return Err(DataError::Corrupt {
-            path: path.into(),
-            what: format!("{} bytes after the announced data", have - need),
-        });
+    if read_full(path, &mut reader, &mut [0u8; 1])? > 0 {
+        return Err(DataError::Corrupt { path: path.into(), what: "bytes after the announced data".into() });
     }
-    Ok(d)
+    Ok((d, data))
 }
 
 /// Reads an IDX3 image file (magic 0x00000803).
 pub fn read_images(path: &Path) -> Result<(Vec<f32>, usize, usize, usize), DataError> {
-    let bytes = read_bytes(path)?;
-    let d = header(path, &bytes, 0x0803, 3)?;
+    let (d, bytes) = read_idx(path, 0x0803, 3)?;
     if d[1] == 0 || d[2] == 0 {
         return Err(DataError::Corrupt { path: path.into(), what: format!("image size {}x{}", d[1], d[2]) });
     }
-    let px = bytes[16..].iter().map(|&b| b as f32 / 255.0).collect();
+    let px = bytes.iter().map(|&b| b as f32 / 255.0).collect();
     Ok((px, d[0], d[1], d[2]))
 }
 
 /// Reads an IDX1 label file (magic 0x00000801); labels must be 0..=9.
 pub fn read_labels(path: &Path) -> Result<Vec<u8>, DataError> {
-    let bytes = read_bytes(path)?;
-    header(path, &bytes, 0x0801, 1)?;
-    let labels = bytes[8..].to_vec();
+    let (_, labels) = read_idx(path, 0x0801, 1)?;
     if let Some(i) = labels.iter().position(|&l| l > 9) {
         return Err(DataError::Corrupt {
             path: path.into(),
@@ -232,6 +252,19 @@ mod tests {
         // damaged gzip
         std::fs::write(dir.join("train-images.idx3-ubyte.gz"), &gz(&[1, 2, 3, 4, 5, 6, 7, 8, 9])[..12]).unwrap();
         assert!(matches!(read_images(&dir.join("train-images.idx3-ubyte.gz")), Err(DataError::Corrupt { .. })));
+        // dimensions whose product overflows: an error, not a panic or a huge allocation
+        std::fs::write(dir.join("big-images-idx3-ubyte"), idx(0x803, &[4, 1 << 31, 1 << 31], &[0; 16])).unwrap();
+        let big = read_images(&dir.join("big-images-idx3-ubyte"));
+        assert!(matches!(big, Err(DataError::Corrupt { .. }) | Err(DataError::Truncated { .. })), "{big:?}");
+        // a gzip stream longer than its header announces (a bomb) stops at the announced size
+        let bomb = gz(&idx(0x801, &[2], &vec![1u8; 4 << 20]));
+        std::fs::write(dir.join("bomb-labels-idx1-ubyte.gz"), &bomb).unwrap();
+        assert!(matches!(read_labels(&dir.join("bomb-labels-idx1-ubyte.gz")), Err(DataError::Corrupt { .. })));
+        // two gzip members, as zcat reads them, are one file
+        let whole = idx(0x801, &[4], &[1, 2, 3, 4]);
+        let two = [gz(&whole[..6]), gz(&whole[6..])].concat();
+        std::fs::write(dir.join("two-labels-idx1-ubyte.gz"), two).unwrap();
+        assert_eq!(read_labels(&dir.join("two-labels-idx1-ubyte.gz")).unwrap(), vec![1, 2, 3, 4]);
         // missing folder
         let err = resolve_dir(Some(&dir.join("nope"))).unwrap_err();
         assert!(err.to_string().contains("--mnist-dir"));
