@@ -22,20 +22,20 @@ struct Args {
     /// Number of seeds (seed, seed+1, ...).
     #[arg(long, default_value_t = 6)]
     seeds: u64,
-    /// Ticks the ambiguous input is held.
-    #[arg(long, default_value_t = 20_000)]
-    test_ticks: u64,
+    /// Ticks the ambiguous input is held (default: the config's, 20,000).
+    #[arg(long)]
+    test_ticks: Option<u64>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let mut cfg: RivalryConfig = args.common.load_config()?;
-    cfg.test_ticks = args.test_ticks;
+    cfg.test_ticks = args.test_ticks.unwrap_or(cfg.test_ticks);
     let mut results = Vec::new();
     println!(
         "seed  switches  control_switches  mean_duration  cv     gamma_shape  fraction_A  sd(A-B)  control_sd(A-B)  control_mean(A-B)"
     );
-    for seed in args.common.seeds(args.seeds) {
+    for seed in args.common.seeds(args.seeds)? {
         let r = run(&cfg, seed)?;
         let s = &r.summary;
         println!(

@@ -32,7 +32,7 @@ fn mean(runs: &[PointsRun], f: impl Fn(&PointsRun) -> Score) -> Score {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let cfg: PointsConfig = args.common.load_config()?;
-    let runs = args.common.seeds(args.seeds).map(|s| points(&cfg, s)).collect::<Result<Vec<_>, _>>()?;
+    let runs = args.common.seeds(args.seeds)?.map(|s| points(&cfg, s)).collect::<Result<Vec<_>, _>>()?;
     println!("seed  neurons_qe  lloyd_qe  ratio  neurons/s  lloyd rows/s");
     for r in &runs {
         println!(

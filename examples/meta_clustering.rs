@@ -54,7 +54,7 @@ fn main() -> anyhow::Result<()> {
     for &sc in &scenes {
         let runs: Vec<SceneRun> = args
             .common
-            .seeds(args.seeds)
+            .seeds(args.seeds)?
             .map(|seed| scene(sc, cfg.scene(sc), mnist.as_ref(), seed))
             .collect::<Result<_, _>>()?;
         for r in &runs {

@@ -17,6 +17,7 @@ enum CliLoss {
 }
 
 #[derive(Parser)]
+#[command(about = "Backprop MLP baselines of Table 1 (784-512-10, MSE or cross-entropy) on MNIST")]
 struct Args {
     /// Loss of the output layer.
     #[arg(long, value_enum, default_value_t = CliLoss::CrossEntropy)]
@@ -52,15 +53,18 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let dir = resolve_dir(args.mnist_dir.as_deref())?;
-    let train = load_split(&dir, "train")?.take(args.train_samples);
-    let test = load_split(&dir, "t10k")?.take(args.test_samples);
     let loss = match args.loss {
         CliLoss::Mse => Loss::Mse,
         CliLoss::CrossEntropy => Loss::CrossEntropy,
     };
-    let lr = args.lr.unwrap_or(loss.default_lr());
-    let cfg = MlpConfig { hidden: args.hidden, loss, lr, batch: args.batch };
+    let cfg = MlpConfig { hidden: args.hidden, loss, lr: args.lr.unwrap_or(loss.default_lr()), batch: args.batch };
+    cfg.validate()?;
+    let dir = resolve_dir(args.mnist_dir.as_deref())?;
+    let train = load_split(&dir, "train")?.take(args.train_samples);
+    let test = load_split(&dir, "t10k")?.take(args.test_samples);
+    if train.is_empty() || test.is_empty() {
+        anyhow::bail!("--train-samples and --test-samples must be at least 1");
+    }
     let mut rng = astdp::rng_from_seed(args.seed);
     let mut mlp = Mlp::new(784, cfg.hidden, 10, &mut rng);
     let start = Instant::now();

@@ -82,6 +82,12 @@ fn main() -> anyhow::Result<()> {
     if let Some(t) = args.threads {
         rayon::ThreadPoolBuilder::new().num_threads(t).build_global()?;
     }
+    let outputs: Vec<(&str, &std::path::Path)> = [("--save", &args.save), ("--out", &args.out)]
+        .into_iter()
+        .filter_map(|(f, p)| Some((f, p.as_deref()?)))
+        .collect();
+    let inputs: Vec<(&str, &std::path::Path)> = args.resume.as_deref().map(|p| ("--resume", p)).into_iter().collect();
+    astdp::checkpoint::check_outputs(&outputs, &inputs)?;
     let mode = match args.mode {
         CliMode::Supervised => RunMode::Supervised,
         CliMode::Unsupervised => RunMode::Unsupervised,

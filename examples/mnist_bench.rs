@@ -18,6 +18,7 @@ use astdp::experiments::mnist::{MnistConfig, Mode, Trainer};
 use clap::Parser;
 
 #[derive(Parser)]
+#[command(about = "Time supervised aSTDP training on MNIST against the GEMM peak; prints JSON")]
 struct Args {
     /// Training samples to time.
     #[arg(long, default_value_t = 1024)]

@@ -25,7 +25,7 @@ fn main() -> anyhow::Result<()> {
     let cfg: AdaptationConfig = args.common.load_config()?;
     let mut results: Vec<AdaptationResult> = Vec::new();
     println!("seed neuron  variant                   overshoot  undershoot  rest     settled");
-    for seed in args.common.seeds(args.seeds) {
+    for seed in args.common.seeds(args.seeds)? {
         let r = run(&cfg, seed)?;
         for v in &r.variants {
             println!(

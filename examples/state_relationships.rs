@@ -23,7 +23,7 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let cfg: RelationsConfig = args.common.load_config()?;
     let results: Vec<RelationsResult> =
-        (args.common.seeds(args.seeds)).map(|s| run(&cfg, s)).collect::<Result<_, _>>()?;
+        (args.common.seeds(args.seeds)?).map(|s| run(&cfg, s)).collect::<Result<_, _>>()?;
     let nets: Vec<String> = cfg.orders.iter().map(|k| format!("+{k}")).collect();
     let mut mean = astdp::experiments::relationships::AccuracyTable::new();
     for r in &results {
@@ -41,7 +41,7 @@ fn main() -> anyhow::Result<()> {
             "\n{} iterations per test sample (mean of seeds {}..{}; per seed in brackets)",
             it,
             args.common.seed,
-            args.common.seeds(args.seeds).end - 1
+            args.common.seeds(args.seeds)?.end - 1
         );
         println!(
             "{:<10} {}",

@@ -47,6 +47,24 @@ pub struct MlpConfig {
     pub batch: usize,
 }
 
+impl MlpConfig {
+    /// Checks the settings: at least one hidden unit and one sample per batch, a finite
+    /// positive learning rate.
+    pub fn validate(&self) -> Result<(), crate::error::ConfigError> {
+        use crate::error::ConfigError;
+        if self.hidden == 0 {
+            return Err(ConfigError::NonPositive { field: "hidden", value: 0.0 });
+        }
+        if self.batch == 0 {
+            return Err(ConfigError::NonPositive { field: "batch", value: 0.0 });
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return Err(ConfigError::NonPositive { field: "lr", value: self.lr as f64 });
+        }
+        Ok(())
+    }
+}
+
 impl Default for MlpConfig {
     fn default() -> Self {
         MlpConfig { hidden: 512, loss: Loss::CrossEntropy, lr: Loss::CrossEntropy.default_lr(), batch: 32 }
@@ -246,5 +264,15 @@ mod tests {
             assert!(last < first, "{loss:?}: loss {first} -> {last}");
             assert_eq!(m.accuracy(&data), 1.0, "{loss:?}");
         }
+    }
+
+    #[test]
+    fn settings_are_validated() {
+        let ok = MlpConfig::default();
+        assert!(ok.validate().is_ok());
+        assert!(MlpConfig { batch: 0, ..ok }.validate().is_err());
+        assert!(MlpConfig { hidden: 0, ..ok }.validate().is_err());
+        assert!(MlpConfig { lr: f32::NAN, ..ok }.validate().is_err());
+        assert!(MlpConfig { lr: -0.1, ..ok }.validate().is_err());
     }
 }

@@ -30,6 +30,7 @@ pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<(), FileErro
     let name = path
         .file_name()
         .ok_or_else(|| io(std::io::Error::new(std::io::ErrorKind::InvalidInput, "path has no file name")))?;
+    remove_stale_temporaries(dir, &name.to_string_lossy());
     let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
     let result = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -41,6 +42,71 @@ pub fn write_atomic(path: impl AsRef<Path>, bytes: &[u8]) -> Result<(), FileErro
         let _ = std::fs::remove_file(&tmp);
     }
     result.map_err(io)
+}
+
+/// Removes the temporary files that crashed saves to `dir/name` left (`.name.PID.tmp`
+/// of processes that are gone), so they do not pile up.
+fn remove_stale_temporaries(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let prefix = format!(".{name}.");
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = file.strip_prefix(&prefix).and_then(|r| r.strip_suffix(".tmp")) else { continue };
+        let Ok(pid) = pid.parse::<u32>() else { continue };
+        let alive = pid == std::process::id() || Path::new("/proc").join(pid.to_string()).exists();
+        if !alive {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
+}
+
+/// Checks, before any long work, that `path` can be written: creates its folder and a
+/// probe file beside it, then removes the probe. Nothing at `path` itself changes.
+pub fn check_writable(path: impl AsRef<Path>) -> Result<(), FileError> {
+    let path = path.as_ref();
+    let io = |e| FileError::Io { path: path.into(), source: e };
+    if path.is_dir() {
+        return Err(io(std::io::Error::new(std::io::ErrorKind::IsADirectory, "is a folder, not a file")));
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let probe = dir.join(format!(".{name}.{}.probe", std::process::id()));
+    std::fs::File::create(&probe).map_err(io)?;
+    std::fs::remove_file(&probe).map_err(io)
+}
+
+/// Whether `a` and `b` name the same file (whether or not it exists yet): their folders
+/// resolved, their names equal.
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    let resolve = |p: &Path| {
+        let dir = match p.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        (std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf()), p.file_name().map(|n| n.to_owned()))
+    };
+    resolve(a) == resolve(b)
+}
+
+/// Checks a command's files before it starts work: every output (`(flag, path)`) can be
+/// written, and no output is the same file as another output or as an input, which would
+/// overwrite it (results written over the checkpoint they came from).
+pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Result<(), FileError> {
+    for (k, &(flag, out)) in outputs.iter().enumerate() {
+        check_writable(out)?;
+        let clash = outputs[..k].iter().chain(inputs).find(|(_, other)| same_file(out, other));
+        if let Some((other_flag, _)) = clash {
+            return Err(FileError::Invalid {
+                path: out.into(),
+                what: format!("{flag} and {other_flag} name the same file: give them different paths"),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Reads JSON written by [`write_json`].
@@ -77,6 +143,23 @@ mod tests {
         assert!(matches!(load_json::<Vec<f32>>(&p), Err(CheckpointError::Format { .. })));
         assert!(matches!(read_json::<Vec<f32>>(&p), Err(FileError::Format { .. })));
         assert!(matches!(load_json::<Vec<f32>>(dir.join("missing.json")), Err(CheckpointError::Io { .. })));
+        // a crashed save's temporary file (a process that is gone) goes with the next save
+        let stale = dir.join("sub/.x.json.4294967294.tmp");
+        std::fs::write(&stale, b"half").unwrap();
+        save_json(&p, &vec![1.0f32]).unwrap();
+        assert!(!stale.exists());
+        assert_eq!(std::fs::read_dir(dir.join("sub")).unwrap().count(), 1);
+        // writability is checked without touching the file; folders are refused
+        check_writable(dir.join("new/y.json")).unwrap();
+        assert!(!dir.join("new/y.json").exists() && dir.join("new").is_dir());
+        assert!(check_writable(dir.join("sub")).is_err());
+        assert!(same_file(&dir.join("sub/x.json"), &dir.join("sub/../sub/x.json")));
+        assert!(!same_file(&dir.join("sub/x.json"), &dir.join("sub/y.json")));
+        let (a, b) = (dir.join("a.json"), dir.join("b.json"));
+        check_outputs(&[("--out", &a), ("--save", &b)], &[("--resume", &p)]).unwrap();
+        let clash = check_outputs(&[("--out", &a), ("--save", &a)], &[]).unwrap_err();
+        assert!(clash.to_string().contains("--save and --out"), "{clash}");
+        assert!(check_outputs(&[("--out", &p)], &[("--resume", &p)]).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

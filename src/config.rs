@@ -419,6 +419,11 @@ pub fn from_json_over<T: Serialize + serde::de::DeserializeOwned>(
     }
     let mut base = serde_json::to_value(defaults)?;
     let patch: serde_json::Value = serde_json::from_str(text)?;
+    if !patch.is_object() {
+        return Err(<serde_json::Error as serde::de::Error>::custom(
+            "config: a config file holds one JSON object, {\"field\": value, ...}",
+        ));
+    }
     merge(&mut base, patch).map_err(|e| <serde_json::Error as serde::de::Error>::custom(format!("config: {e}")))?;
     serde_json::from_value(base)
 }
@@ -446,5 +451,10 @@ mod merge_tests {
         assert_eq!(c.n, 3);
         let err = from_json_over(&defaults, r#"{"model": {"alpah": 1}}"#).unwrap_err();
         assert!(err.to_string().contains("model.alpah: unknown field"), "{err}");
+        // a file that is not one JSON object is refused, not read as the defaults
+        for text in ["[]", "3", "null", "\"x\""] {
+            let err = from_json_over(&defaults, text).unwrap_err();
+            assert!(err.to_string().contains("one JSON object"), "{text}: {err}");
+        }
     }
 }

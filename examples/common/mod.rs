@@ -21,8 +21,9 @@ pub struct ToyArgs {
 impl ToyArgs {
     /// The seeds `seed, seed + 1, ...`, `count` of them (at least one).
     #[allow(dead_code)] // not every example that shares this module runs several seeds
-    pub fn seeds(&self, count: u64) -> Range<u64> {
-        self.seed..self.seed + count.max(1)
+    pub fn seeds(&self, count: u64) -> anyhow::Result<Range<u64>> {
+        let end = self.seed.checked_add(count.max(1));
+        end.map(|end| self.seed..end).ok_or_else(|| anyhow::anyhow!("--seed {} + --seeds {count} overflows", self.seed))
     }
 
     /// The experiment's config: `--config` merged over its defaults, or the defaults.

@@ -150,6 +150,13 @@ impl MnistConfig {
         if let Some(&v) = self.pair_alpha_scale.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
             return Err(ConfigError::OutOfRange { field: "pair_alpha_scale", value: v as f64, range: "[0, inf)" });
         }
+        if !(self.inference_tol.is_finite() && self.inference_tol > 0.0 && self.inference_tol <= 1.0) {
+            return Err(ConfigError::OutOfRange {
+                field: "inference_tol",
+                value: self.inference_tol as f64,
+                range: "(0, 1]",
+            });
+        }
         if self.input_clamp == Clamp::Free {
             return Err(ConfigError::OutOfRange { field: "input_clamp", value: 0.0, range: "hard or soft" });
         }

@@ -94,14 +94,22 @@ impl Settling {
     }
 }
 
+/// The ticks at which a test reads the output: 10, 20, 40, ... below `test_iters`, then
+/// `test_iters` (doubling without overflow, so any `test_iters` gives a short list).
+pub(super) fn readout_ticks(test_iters: u64) -> Vec<u64> {
+    std::iter::successors(Some(10u64), |k| k.checked_mul(2))
+        .take_while(|&k| k < test_iters)
+        .chain([test_iters])
+        .collect()
+}
+
 impl Trainer {
     /// Tests on `data` with learning off: clamp the image, free output, `test_iters`
     /// ticks, argmax of the weak net's output. Weights are not changed.
     pub fn evaluate(&mut self, data: &Dataset) -> Result<Evaluation, Error> {
         let was_learning = self.sim.learning();
         self.sim.apply(Event::SetLearning(false))?;
-        let checkpoints: Vec<u64> =
-            (0..).map(|i| 10u64 << i).take_while(|&k| k < self.cfg.test_iters).chain([self.cfg.test_iters]).collect();
+        let checkpoints = readout_ticks(self.cfg.test_iters);
         let mut correct_at = vec![0usize; checkpoints.len()];
         let mut fired_at = vec![0u64; checkpoints.len()];
         let batches = self.batches(data.len(), false);

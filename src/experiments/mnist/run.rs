@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use super::{GuardEvent, MnistConfig, Mode, Trainer};
 use crate::data::mnist::Dataset;
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::progress::Progress;
 use crate::results::{EpochRecord, RunConfig, RunMode, RunReport, SCHEMA_VERSION, Status, StepCount};
 
@@ -124,11 +124,18 @@ pub fn run(
     test: &Dataset,
     observer: &mut dyn RunObserver,
 ) -> Result<RunReport, Error> {
+    let stages = spec.stages(trainer.epochs_done);
+    if test.is_empty() {
+        return Err(ConfigError::NonPositive { field: "test samples", value: 0.0 }.into());
+    }
+    if train.is_empty() && stages.iter().any(|s| s.until > trainer.epochs_done) {
+        return Err(ConfigError::NonPositive { field: "training samples", value: 0.0 }.into());
+    }
     let start = Instant::now();
     let samples0 = trainer.samples_seen;
     let mut train_wall = 0.0;
     let mut last = None;
-    for stage in spec.stages(trainer.epochs_done) {
+    for stage in stages {
         while trainer.epochs_done < stage.until {
             let epoch = trainer.epochs_done + 1;
             let guarded = trainer.guard_events.len();

@@ -340,3 +340,35 @@ fn a_checkpoint_with_an_invalid_config_is_refused() {
     assert!(matches!(err, CheckpointError::Format { .. }), "{err}");
     assert!(err.to_string().contains("test_iters"), "{err}");
 }
+
+#[test]
+fn readout_ticks_double_and_end_at_test_iters_for_any_count() {
+    use super::evaluate::readout_ticks;
+    assert_eq!(readout_ticks(160), vec![10, 20, 40, 80, 160]);
+    assert_eq!(readout_ticks(5), vec![5]);
+    let huge = readout_ticks(u64::MAX);
+    // 10 * 2^k for k = 0..=60 (the next one overflows), then test_iters
+    assert_eq!((huge.len(), huge.last()), (62, Some(&u64::MAX)), "the list ends (it used to wrap and never end)");
+}
+
+#[test]
+fn settings_that_make_no_sense_are_refused() {
+    let tol = MnistConfig { inference_tol: -1.0, ..tiny_cfg(3) };
+    assert!(matches!(tol.check(), Err(ConfigError::OutOfRange { field: "inference_tol", .. })));
+    let tol = MnistConfig { inference_tol: f32::INFINITY, ..tiny_cfg(3) };
+    assert!(tol.check().is_err());
+    // a run with nothing to test, or nothing to train on, stops before it starts
+    let mut t = Trainer::new(tiny_cfg(3).check().unwrap(), 16, 1).unwrap();
+    let spec = RunSpec {
+        mode: crate::results::RunMode::Supervised,
+        epochs: 1,
+        output_epochs: 0,
+        decoder_epochs: 0,
+        save: None,
+        command: String::new(),
+    };
+    let empty = tiny().take(0);
+    assert!(run(&mut t, &spec, &tiny(), &empty, &mut ()).is_err());
+    assert!(run(&mut t, &spec, &empty, &tiny(), &mut ()).is_err());
+    assert_eq!(t.epochs_done, 0);
+}
