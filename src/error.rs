@@ -78,6 +78,15 @@ pub enum SimError {
     /// See [`ScheduleError`].
     #[error(transparent)]
     Schedule(#[from] ScheduleError),
+    /// A block of weights turned NaN or infinite, or its RMS passed
+    /// [`crate::network::WEIGHT_RMS_LIMIT`]: learning ran away (lower alpha).
+    #[error("the weights {block} diverged (RMS {rms}): lower alpha (or raise the batch) and start again")]
+    WeightsDiverged {
+        /// The block, as `post<-pre`.
+        block: String,
+        /// Its RMS weight.
+        rms: f64,
+    },
     /// A simulation of zero batch elements.
     #[error("batch size must be at least 1")]
     EmptyBatch,

@@ -18,6 +18,11 @@ pub struct Block {
     pub w: Vec<f32>,
 }
 
+/// The RMS weight of a block beyond which learning counts as run away
+/// ([`Network::check_weights`]): learned weights stay of order 1 (RMS 0.05-1.5 in every run
+/// of docs/mnist.md, runaways included); a rate far too high drives them to 1e30 and more.
+pub const WEIGHT_RMS_LIMIT: f64 = 100.0;
+
 /// Weights `W` (one block per connection) and biases `b` (one per neuron).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Network {
@@ -207,6 +212,19 @@ impl Network {
     /// names (a lateral block's zero diagonal is left out). Logged during MNIST training:
     /// a block whose RMS grows without bound shows a runaway before accuracy falls.
     pub fn block_rms(&self) -> Vec<(String, f64)> {
+        self.block_rms_inner()
+    }
+
+    /// Checks that learning has not run away: every block's RMS weight finite and at most
+    /// [`WEIGHT_RMS_LIMIT`]; the error names the first block that is not.
+    pub fn check_weights(&self) -> Result<(), crate::error::SimError> {
+        match self.block_rms_inner().into_iter().find(|(_, r)| !(r.is_finite() && *r <= WEIGHT_RMS_LIMIT)) {
+            Some((block, rms)) => Err(crate::error::SimError::WeightsDiverged { block, rms }),
+            None => Ok(()),
+        }
+    }
+
+    fn block_rms_inner(&self) -> Vec<(String, f64)> {
         let layers = self.topology.layers();
         self.blocks
             .iter()
@@ -329,6 +347,21 @@ mod tests {
         let get = |label: &str| rms.iter().find(|(l, _)| l == label).unwrap().1;
         assert!((get("h<-in") - 1.0).abs() < 1e-12);
         assert!((get("h<-h") - 12.5f64.sqrt()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn diverged_weights_are_a_typed_error_naming_the_block() {
+        let t = Topology::new(&[("in", 1, Role::Input), ("h", 2, Role::Hidden)], &[(1, 0), (1, 1)]).unwrap();
+        let mut net = Network::zeros(t);
+        assert!(net.check_weights().is_ok());
+        net.set_weight(1, 2, f32::NAN).unwrap();
+        match net.check_weights() {
+            Err(crate::error::SimError::WeightsDiverged { block, .. }) => assert_eq!(block, "h<-h"),
+            other => panic!("{other:?}"),
+        }
+        net.set_weight(1, 2, 0.0).unwrap();
+        net.set_weight(1, 0, 300.0).unwrap();
+        assert!(matches!(net.check_weights(), Err(crate::error::SimError::WeightsDiverged { rms, .. }) if rms > 100.0));
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub fn train_unsupervised(
         let samples: Vec<Vec<f32>> = order.iter().map(|&i| data[i].clone()).collect();
         t = sim.present_sequence(t, layer, &samples, dwell, Clamp::Soft)?;
         sim.run_until(t)?;
+        sim.network().check_weights()?;
     }
     Ok(())
 }

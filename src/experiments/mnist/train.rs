@@ -73,6 +73,7 @@ impl Trainer {
             self.update_average(real)?;
             if (seen / self.cfg.batch).is_multiple_of(10) || seen == data.len() {
                 self.guard();
+                self.sim.network().check_weights()?;
                 let sym = self.sim.network().symmetry_correlation().unwrap_or(f64::NAN);
                 self.symmetry.push((self.samples_seen, sym));
                 self.weight_rms.push((self.samples_seen, self.sim.network().block_rms()));
