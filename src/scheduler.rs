@@ -225,6 +225,11 @@ impl<E: Phased> Scheduler<E> {
         Some((tick, root, e.body))
     }
 
+    /// The pending events, in no particular order.
+    pub(crate) fn pending(&self) -> impl Iterator<Item = &E> {
+        self.queue.iter().map(|(e, _)| &e.body)
+    }
+
     /// Handles the next event, if any; returns its tick.
     pub fn step<H: Handler<E>>(&mut self, handler: &mut H) -> Result<Option<Tick>, H::Error> {
         let Some((tick, root, event)) = self.pop_link() else { return Ok(None) };

@@ -541,6 +541,33 @@ impl Simulation {
         if self.model.block_rate.is_empty() {
             self.model.block_rate = vec![1.0; self.model.network.blocks.len()];
         }
+        let net = &self.model.network;
+        let layers = net.topology.layers();
+        let blocks_fit = net.bias.len() == n
+            && net.blocks.len() == net.topology.connections().len()
+            && net.blocks.iter().zip(net.topology.connections()).all(|(b, c)| {
+                b.post == c.post
+                    && b.pre == c.pre
+                    && layers.get(c.post).zip(layers.get(c.pre)).is_some_and(|(po, pr)| b.w.len() == po.size * pr.size)
+            });
+        if !blocks_fit {
+            return Err(CheckpointError::Mismatch {
+                path: path.into(),
+                what: "the weight blocks or biases do not match the topology".into(),
+            });
+        }
+        let recordings_fit = self.model.recordings.iter().all(|r| {
+            r.every > 0
+                && r.batch < b
+                && r.neurons.iter().all(|&i| i < n)
+                && [r.s_strong.len(), r.s_weak.len(), r.dz.len(), r.target.len()].iter().all(|&l| l == r.neurons.len())
+        });
+        if !recordings_fit {
+            return Err(CheckpointError::Mismatch {
+                path: path.into(),
+                what: "a recording does not fit the network".into(),
+            });
+        }
         let twin = &self.model.twin;
         let fits = twin.n_neurons() == n
             && [&twin.strong.s, &twin.strong.v, &twin.weak.s, &twin.weak.v, &twin.target, &twin.dz, &twin.dzm]
@@ -555,6 +582,12 @@ impl Simulation {
             return Err(CheckpointError::Mismatch {
                 path: path.into(),
                 what: "state sizes do not match the network".into(),
+            });
+        }
+        if let Some(e) = self.scheduler.pending().find_map(|e| self.check(e).err()) {
+            return Err(CheckpointError::Mismatch {
+                path: path.into(),
+                what: format!("a queued event is invalid: {e}"),
             });
         }
         let act = self.model.config.activation;

@@ -58,11 +58,34 @@ impl Connection {
     }
 }
 
-/// Layers and connections of a network.
+/// Layers and connections of a network. Deserialising builds it again with
+/// [`Topology::new`], so a checkpoint cannot hold one with overlapping layers or unknown
+/// connections.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "TopologyData")]
 pub struct Topology {
     layers: Vec<Layer>,
     connections: Vec<Connection>,
+}
+
+/// The serialised form of a [`Topology`], checked on the way in.
+#[derive(Deserialize)]
+struct TopologyData {
+    layers: Vec<Layer>,
+    connections: Vec<Connection>,
+}
+
+impl TryFrom<TopologyData> for Topology {
+    type Error = ConfigError;
+    fn try_from(d: TopologyData) -> Result<Self, ConfigError> {
+        let layers: Vec<(&str, usize, Role)> = d.layers.iter().map(|l| (l.name.as_str(), l.size, l.role)).collect();
+        let connections: Vec<(usize, usize)> = d.connections.iter().map(|c| (c.post, c.pre)).collect();
+        let t = Topology::new(&layers, &connections)?;
+        if t.layers != d.layers {
+            return Err(ConfigError::Topology("layer offsets do not follow from the layer sizes".into()));
+        }
+        Ok(t)
+    }
 }
 
 impl Topology {
