@@ -45,9 +45,10 @@ struct Args {
     /// The first N test samples.
     #[arg(long, default_value_t = 10_000)]
     test_samples: usize,
-    /// Seed of weights, states, data order, masks and fake targets.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
+    /// Seed of weights, states, data order, masks and fake targets (default 1; a resumed
+    /// run goes on with its checkpoint's generator).
+    #[arg(long)]
+    seed: Option<u64>,
     /// Save a checkpoint here after every epoch.
     #[arg(long)]
     save: Option<PathBuf>,
@@ -60,9 +61,9 @@ struct Args {
     /// The MNIST folder.
     #[arg(long)]
     mnist_dir: Option<PathBuf>,
-    /// Worker threads (default: all cores; results do not depend on it).
-    #[arg(long)]
-    threads: Option<usize>,
+    /// Worker threads, 1 to 256 (default: all cores; results do not depend on it).
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
     /// Fake targets on or off, over the config's or the checkpoint's.
     #[arg(long)]
     fake_target: Option<bool>,
@@ -80,7 +81,7 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if let Some(t) = args.threads {
-        rayon::ThreadPoolBuilder::new().num_threads(t).build_global()?;
+        rayon::ThreadPoolBuilder::new().num_threads(t as usize).build_global()?;
     }
     let outputs: Vec<(&str, &std::path::Path)> = [("--save", &args.save), ("--out", &args.out)]
         .into_iter()
@@ -96,9 +97,12 @@ fn main() -> anyhow::Result<()> {
     };
     let mut trainer = match (&args.resume, &args.config) {
         (Some(_), Some(_)) => bail!("--resume runs with the checkpoint's config: drop --config"),
+        (Some(_), None) if args.seed.is_some() => {
+            bail!("--resume goes on with the checkpoint's generator: drop --seed")
+        }
         (Some(p), None) => Trainer::load(p).with_context(|| format!("resuming from {}", p.display()))?,
         (None, _) if mode == RunMode::Test => bail!("--mode test needs a trained net: pass --resume CHECKPOINT"),
-        (None, c) => Trainer::new(MnistConfig::load(c.as_deref())?.check()?, 784, args.seed)?,
+        (None, c) => Trainer::new(MnistConfig::load(c.as_deref())?.check()?, 784, args.seed.unwrap_or(1))?,
     };
     let o = RunOverrides {
         fake_target: args.fake_target,
