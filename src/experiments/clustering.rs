@@ -393,11 +393,13 @@ pub fn split_purity(masks: &[f32], samples: &[f32], rows: usize, cols: usize) ->
 pub fn scene(scene: Scene, cfg: &SceneConfig, mnist: Option<&Dataset>, seed: u64) -> Result<SceneRun, Error> {
     let mut rng = rng_from_seed(seed);
     let need = || mnist.ok_or(crate::error::ClusteringError::Empty("MNIST for this scene"));
-    let (m, dim, width, groups): (usize, usize, usize, usize) = match scene {
-        Scene::Mnist2 => (2, 784, 28, 0),
-        Scene::DoubleDigits => (2, 2 * 784, 56, 0),
-        Scene::Onehot5x5 => (5, 25, 0, 5),
-        Scene::Onehot10x10 => (10, 100, 0, 10),
+    let m = scene.clusterers();
+    // inputs, image width (0: not an image), one-hot groups (0: none)
+    let (dim, width, groups): (usize, usize, usize) = match scene {
+        Scene::Mnist2 => (784, 28, 0),
+        Scene::DoubleDigits => (2 * 784, 56, 0),
+        Scene::Onehot5x5 => (25, 0, 5),
+        Scene::Onehot10x10 => (100, 0, 10),
     };
     let draw = |rng: &mut SimRng| -> Result<Vec<f32>, Error> {
         Ok(match scene {
