@@ -14,6 +14,7 @@ mod common;
 
 #[derive(Parser)]
 #[command(
+    version,
     about = "Binocular rivalry (figure 3): train on 4 one-hot patterns, hold [1,1,0,0], count perception switches"
 )]
 struct Args {
@@ -29,7 +30,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let mut cfg: RivalryConfig = args.common.load_config()?;
+    let mut cfg: RivalryConfig = args.common.start(&["binocular_rivalry.svg", "binocular_rivalry.json"])?;
     cfg.test_ticks = args.test_ticks.unwrap_or(cfg.test_ticks);
     let mut results = Vec::new();
     println!(
@@ -88,7 +89,7 @@ fn main() -> anyhow::Result<()> {
         });
     }
     panels_svg(
-        args.common.out("binocular_rivalry.svg")?,
+        args.common.out("binocular_rivalry.svg"),
         &format!(
             "Binocular rivalry, ambiguous input [1,1,0,0], seed {} ({} switches)",
             first.summary.seed, first.summary.switches
@@ -108,7 +109,7 @@ fn main() -> anyhow::Result<()> {
         runs: results.iter().map(|r| r.summary.clone()).collect(),
         first_seed_traces: &first.recording,
     };
-    astdp::checkpoint::save_json(args.common.out("binocular_rivalry.json")?, &out)?;
+    astdp::checkpoint::write_json(args.common.out("binocular_rivalry.json"), &out)?;
 
     println!("wrote {}/binocular_rivalry.svg and binocular_rivalry.json", args.common.out_dir.display());
     Ok(())

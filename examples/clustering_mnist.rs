@@ -5,14 +5,14 @@
 //! writes `plots/clustering_mnist.svg` (the neurons' centres of the largest k) and `.json`.
 //! MNIST comes from `--mnist-dir`, else `ASTDP_MNIST_DIR`, else `data/mnist`.
 
-use astdp::data::mnist::{load_split, resolve_dir};
+use astdp::data::mnist::load;
 use astdp::experiments::clustering::{MnistClusteringConfig, mnist};
 use clap::Parser;
 
 mod common;
 
 #[derive(Parser)]
-#[command(about = "Clustering neurons against Lloyd's k-means on MNIST")]
+#[command(version, about = "Clustering neurons against Lloyd's k-means on MNIST")]
 struct Args {
     #[command(flatten)]
     common: common::ToyArgs,
@@ -22,17 +22,15 @@ struct Args {
     /// The first N test images.
     #[arg(long, default_value_t = 10_000)]
     test_samples: usize,
-    /// The MNIST folder.
+    /// The MNIST folder (default: $ASTDP_MNIST_DIR, else data/mnist).
     #[arg(long)]
     mnist_dir: Option<std::path::PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg: MnistClusteringConfig = args.common.load_config()?;
-    let dir = resolve_dir(args.mnist_dir.as_deref())?;
-    let train = load_split(&dir, "train")?.take(args.train_samples);
-    let test = load_split(&dir, "t10k")?.take(args.test_samples);
+    let cfg: MnistClusteringConfig = args.common.start(&["clustering_mnist.svg", "clustering_mnist.json"])?;
+    let (train, test) = load(args.mnist_dir.as_deref(), args.train_samples, args.test_samples)?;
     let runs = mnist(&cfg, &train, &test, args.common.seed)?;
     println!("    k  method   quantisation_error  purity  samples/s");
     for r in &runs {
@@ -53,7 +51,7 @@ fn main() -> anyhow::Result<()> {
         .enumerate()
         .map(|(k, c)| (k.to_string(), c.to_vec()))
         .collect();
-    let svg = args.common.out("clustering_mnist.svg")?;
+    let svg = args.common.out("clustering_mnist.svg");
     let title =
         format!("The {} clustering neurons' centres after {} passes (seed {})", last.k, cfg.epochs, args.common.seed);
     astdp::plot::image_grid_svg(&svg, &title, &cells, train.cols, train.rows, 10)?;
@@ -78,7 +76,7 @@ fn main() -> anyhow::Result<()> {
         test_samples: test.len(),
         runs: runs.iter().map(|r| Run { k: r.k, neurons: r.neurons, lloyd: r.lloyd }).collect(),
     };
-    astdp::checkpoint::write_json(args.common.out("clustering_mnist.json")?, &out)?;
+    astdp::checkpoint::write_json(args.common.out("clustering_mnist.json"), &out)?;
     println!("wrote {}", svg.display());
     Ok(())
 }

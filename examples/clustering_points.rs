@@ -11,7 +11,7 @@ use clap::Parser;
 mod common;
 
 #[derive(Parser)]
-#[command(about = "Clustering neurons against Lloyd's k-means on 2-D points")]
+#[command(version, about = "Clustering neurons against Lloyd's k-means on 2-D points")]
 struct Args {
     #[command(flatten)]
     common: common::ToyArgs,
@@ -31,7 +31,7 @@ fn mean(runs: &[PointsRun], f: impl Fn(&PointsRun) -> Score) -> Score {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg: PointsConfig = args.common.load_config()?;
+    let cfg: PointsConfig = args.common.start(&["clustering_points.svg", "clustering_points.json"])?;
     let runs = args.common.seeds(args.seeds)?.map(|s| points(&cfg, s)).collect::<Result<Vec<_>, _>>()?;
     println!("seed  neurons_qe  lloyd_qe  ratio  neurons/s  lloyd rows/s");
     for r in &runs {
@@ -63,7 +63,7 @@ fn main() -> anyhow::Result<()> {
             Series::dots("neurons", nx, ny, 1),
         ],
     };
-    let svg = args.common.out("clustering_points.svg")?;
+    let svg = args.common.out("clustering_points.svg");
     panels_svg(&svg, "Clustering neurons (online, first spike wins) against Lloyd's k-means", &[panel], 1, (620, 560))?;
     #[derive(serde::Serialize)]
     struct Seed {
@@ -87,7 +87,7 @@ fn main() -> anyhow::Result<()> {
         lloyd: mean(&runs, |r| r.lloyd),
         ratio: runs.iter().map(|r| r.ratio).sum::<f64>() / runs.len() as f64,
     };
-    astdp::checkpoint::write_json(args.common.out("clustering_points.json")?, &out)?;
+    astdp::checkpoint::write_json(args.common.out("clustering_points.json"), &out)?;
     println!("mean ratio {:.4}; wrote {}", out.ratio, svg.display());
     Ok(())
 }

@@ -6,14 +6,14 @@
 //! writes `plots/meta_clustering_<scene>.svg` (the masks of seed 1; images for the MNIST
 //! scenes, else rows = clusterers, columns = inputs) and `plots/meta_clustering.json`.
 
-use astdp::data::mnist::{load_split, resolve_dir};
+use astdp::data::mnist::load;
 use astdp::experiments::clustering::{MetaClusteringConfig, Scene, SceneRun, scene};
 use clap::Parser;
 
 mod common;
 
 #[derive(Parser)]
-#[command(about = "Meta-clustering: masks that compete for the inputs")]
+#[command(version, about = "Meta-clustering: masks that compete for the inputs")]
 struct Args {
     #[command(flatten)]
     common: common::ToyArgs,
@@ -23,7 +23,7 @@ struct Args {
     /// Scenes to run (mnist_2, double_digits, onehot_5x5, onehot_10x10).
     #[arg(long, value_delimiter = ',', default_value = "mnist_2,double_digits,onehot_5x5,onehot_10x10")]
     scenes: Vec<String>,
-    /// The MNIST folder (for the MNIST scenes).
+    /// The MNIST folder, for the MNIST scenes (default: $ASTDP_MNIST_DIR, else data/mnist).
     #[arg(long)]
     mnist_dir: Option<std::path::PathBuf>,
 }
@@ -42,14 +42,14 @@ fn mean_of(runs: &[SceneRun], f: impl Fn(&SceneRun) -> Option<f64>) -> Option<f6
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg: MetaClusteringConfig = args.common.load_config()?;
+    let cfg: MetaClusteringConfig = args.common.start(&["meta_clustering.json"])?;
     let scenes: Vec<Scene> = args
         .scenes
         .iter()
         .map(|s| serde_json::from_value(serde_json::Value::String(s.clone())))
         .collect::<Result<_, _>>()?;
     let needs_mnist = scenes.iter().any(|s| matches!(s, Scene::Mnist2 | Scene::DoubleDigits));
-    let mnist = if needs_mnist { Some(load_split(&resolve_dir(args.mnist_dir.as_deref())?, "train")?) } else { None };
+    let mnist = if needs_mnist { Some(load(args.mnist_dir.as_deref(), usize::MAX, 0)?.0) } else { None };
     let mut out = Vec::new();
     for &sc in &scenes {
         let runs: Vec<SceneRun> = args
@@ -72,7 +72,7 @@ fn main() -> anyhow::Result<()> {
         println!("{sc:?} mean: {mean}");
         let first = &runs[0];
         let name = serde_json::to_value(sc)?.as_str().unwrap_or("scene").to_string();
-        let svg = args.common.out(&format!("meta_clustering_{name}.svg"))?;
+        let svg = args.common.out(&format!("meta_clustering_{name}.svg"));
         let title = format!("{name}, seed {}: masks (dark: seen)", first.seed);
         let rows = sc.clusterers();
         let dim = first.masks.len() / rows;
@@ -101,6 +101,6 @@ fn main() -> anyhow::Result<()> {
         config: &'a MetaClusteringConfig,
         scenes: Vec<Summary>,
     }
-    astdp::checkpoint::write_json(args.common.out("meta_clustering.json")?, &Out { config: &cfg, scenes: out })?;
+    astdp::checkpoint::write_json(args.common.out("meta_clustering.json"), &Out { config: &cfg, scenes: out })?;
     Ok(())
 }

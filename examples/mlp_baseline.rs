@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use astdp::baseline::{Loss, Mlp, MlpConfig};
-use astdp::data::mnist::{load_split, resolve_dir};
+use astdp::data::mnist::load;
 use astdp::results::{EpochRecord, RunConfig, RunMode, RunReport, SCHEMA_VERSION, Status};
 use clap::{Parser, ValueEnum};
 
@@ -17,7 +17,7 @@ enum CliLoss {
 }
 
 #[derive(Parser)]
-#[command(about = "Backprop MLP baselines of Table 1 (784-512-10, MSE or cross-entropy) on MNIST")]
+#[command(version, about = "Backprop MLP baselines of Table 1 (784-512-10, MSE or cross-entropy) on MNIST")]
 struct Args {
     /// Loss of the output layer.
     #[arg(long, value_enum, default_value_t = CliLoss::CrossEntropy)]
@@ -43,10 +43,10 @@ struct Args {
     /// Seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// MNIST folder.
+    /// MNIST folder (default: $ASTDP_MNIST_DIR, else data/mnist).
     #[arg(long)]
     mnist_dir: Option<std::path::PathBuf>,
-    /// Results JSON.
+    /// Results JSON (default: none; the figures are printed).
     #[arg(long)]
     out: Option<std::path::PathBuf>,
 }
@@ -59,9 +59,10 @@ fn main() -> anyhow::Result<()> {
     };
     let cfg = MlpConfig { hidden: args.hidden, loss, lr: args.lr.unwrap_or(loss.default_lr()), batch: args.batch };
     cfg.validate()?;
-    let dir = resolve_dir(args.mnist_dir.as_deref())?;
-    let train = load_split(&dir, "train")?.take(args.train_samples);
-    let test = load_split(&dir, "t10k")?.take(args.test_samples);
+    if let Some(out) = &args.out {
+        astdp::checkpoint::check_writable(out)?;
+    }
+    let (train, test) = load(args.mnist_dir.as_deref(), args.train_samples, args.test_samples)?;
     if train.is_empty() || test.is_empty() {
         anyhow::bail!("--train-samples and --test-samples must be at least 1");
     }
@@ -70,12 +71,12 @@ fn main() -> anyhow::Result<()> {
     let start = Instant::now();
     let mut history = Vec::new();
     for epoch in 1..=args.epochs {
-        let l = mlp.train_epoch(&train, &cfg, &mut rng);
-        let acc = mlp.accuracy(&test);
+        let l = mlp.train_epoch(&train, &cfg, &mut rng)?;
+        let acc = mlp.accuracy(&test)?;
         eprintln!("epoch {epoch}: train loss {l:.4}, test accuracy {acc:.4}");
         history.push(EpochRecord { epoch, train_loss: Some(l), test_accuracy: Some(acc), ..EpochRecord::default() });
     }
-    let acc = mlp.accuracy(&test);
+    let acc = mlp.accuracy(&test)?;
     let report = RunReport {
         schema_version: SCHEMA_VERSION,
         status: Status::judge(acc),

@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use astdp::data::mnist::{load_split, resolve_dir};
+use astdp::data::mnist::load;
 use astdp::experiments::mnist::{LogProgress, MnistConfig, RunOverrides, RunSpec, Trainer, run};
 use astdp::results::RunMode;
 use clap::{Parser, ValueEnum};
@@ -23,11 +23,12 @@ enum CliMode {
 }
 
 #[derive(Parser, Debug)]
-#[command(about = "Train and test aSTDP on MNIST")]
+#[command(version, about = "Train and test aSTDP on MNIST")]
 struct Args {
     #[arg(long, value_enum, default_value_t = CliMode::Supervised)]
     mode: CliMode,
-    /// JSON config: any MnistConfig fields, the rest default (see configs/mnist/).
+    /// JSON config: any MnistConfig fields, the rest default (see configs/mnist/; default:
+    /// MnistConfig::default()).
     #[arg(long)]
     config: Option<PathBuf>,
     /// Epochs in all (a resumed run counts those of its checkpoint).
@@ -49,31 +50,34 @@ struct Args {
     /// run goes on with its checkpoint's generator).
     #[arg(long)]
     seed: Option<u64>,
-    /// Save a checkpoint here after every epoch.
+    /// Save a checkpoint here after every epoch (default: no checkpoint).
     #[arg(long)]
     save: Option<PathBuf>,
-    /// Resume from a checkpoint, with its config (--config is then refused).
+    /// Resume from a checkpoint, with its config (--config is then refused; default: a
+    /// new run).
     #[arg(long)]
     resume: Option<PathBuf>,
-    /// Write the results JSON here.
+    /// Write the results JSON here (default: none; the figures are printed).
     #[arg(long)]
     out: Option<PathBuf>,
-    /// The MNIST folder.
+    /// The MNIST folder (default: $ASTDP_MNIST_DIR, else data/mnist).
     #[arg(long)]
     mnist_dir: Option<PathBuf>,
     /// Worker threads, 1 to 256 (default: all cores; results do not depend on it).
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
-    /// Fake targets on or off, over the config's or the checkpoint's.
+    /// Fake targets on or off (default: as the config or the checkpoint says).
     #[arg(long)]
     fake_target: Option<bool>,
-    /// The fake targets' scale k, over the config's or the checkpoint's.
+    /// The fake targets' scale k (default: as the config or the checkpoint says).
     #[arg(long)]
     fake_k: Option<f32>,
-    /// Keep (and test) a moving average of the weights with this half-life in samples.
+    /// Keep (and test) a moving average of the weights with this half-life in samples
+    /// (default: off, or the checkpoint's).
     #[arg(long)]
     weight_average: Option<f64>,
-    /// Divergence guard: restore earlier weights when a block's RMS moves by this fraction.
+    /// Divergence guard: restore earlier weights when a block's RMS moves by this fraction
+    /// (default: off, or the checkpoint's).
     #[arg(long)]
     guard: Option<f64>,
 }
@@ -111,9 +115,7 @@ fn main() -> anyhow::Result<()> {
         guard: args.guard,
     };
     trainer.apply(&o).context("--fake-target / --fake-k / --weight-average / --guard")?;
-    let dir = resolve_dir(args.mnist_dir.as_deref())?;
-    let train = load_split(&dir, "train")?.take(args.train_samples);
-    let test = load_split(&dir, "t10k")?.take(args.test_samples);
+    let (train, test) = load(args.mnist_dir.as_deref(), args.train_samples, args.test_samples)?;
     eprintln!("aSTDP {mode:?}, {} train / {} test samples: {}", train.len(), test.len(), trainer.describe());
     let command = std::env::args().collect::<Vec<_>>().join(" ");
     let (epochs, output_epochs, decoder_epochs, save) =

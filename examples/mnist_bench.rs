@@ -13,12 +13,12 @@
 
 use std::time::Instant;
 
-use astdp::data::mnist::{load_split, resolve_dir};
+use astdp::data::mnist::load;
 use astdp::experiments::mnist::{MnistConfig, Mode, Trainer};
 use clap::Parser;
 
 #[derive(Parser)]
-#[command(about = "Time supervised aSTDP training on MNIST against the GEMM peak; prints JSON")]
+#[command(version, about = "Time supervised aSTDP training on MNIST against the GEMM peak; prints JSON")]
 struct Args {
     /// Training samples to time.
     #[arg(long, default_value_t = 1024)]
@@ -42,8 +42,7 @@ fn main() -> anyhow::Result<()> {
     if let Some(t) = args.threads {
         rayon::ThreadPoolBuilder::new().num_threads(t).build_global()?;
     }
-    let dir = resolve_dir(args.mnist_dir.as_deref())?;
-    let train = load_split(&dir, "train")?.take(args.samples);
+    let (train, _) = load(args.mnist_dir.as_deref(), args.samples, 0)?;
     let cfg = MnistConfig::default();
     let (hidden, batch, free, clamped) = (cfg.hidden[0], cfg.batch, cfg.free_iters, cfg.clamped_iters);
     let mut t = Trainer::new(cfg.check()?, 784, args.seed)?;

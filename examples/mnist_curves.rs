@@ -20,7 +20,7 @@ const DEFAULT_RUNS: &str = "supervised_astdp_ep_knobs_pair_32_1_10ep,\
     deep2_no_fake_alpha_0.005_decay_20k_pair_16_4_1,deep2_alpha_0.005_decay_20k,deep3_alpha_0.005_decay_20k,ep";
 
 #[derive(Parser)]
-#[command(about = "Draw accuracy against inference iterations and weight symmetry from MNIST results files")]
+#[command(version, about = "Draw accuracy against inference iterations and weight symmetry from MNIST results files")]
 struct Args {
     /// Rows of results/index.csv to draw, comma separated.
     #[arg(long, value_delimiter = ',', default_value = DEFAULT_RUNS)]

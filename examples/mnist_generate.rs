@@ -10,7 +10,7 @@ use astdp::experiments::mnist::Trainer;
 use clap::Parser;
 
 #[derive(Parser, Debug)]
-#[command(about = "Draw digits from a trained aSTDP net, its label clamped")]
+#[command(version, about = "Draw digits from a trained aSTDP net, its label clamped")]
 struct Args {
     /// The trained net (a checkpoint saved by the mnist example with --save).
     #[arg(long)]

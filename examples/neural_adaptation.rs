@@ -11,7 +11,10 @@ use clap::Parser;
 mod common;
 
 #[derive(Parser)]
-#[command(about = "Neural adaptation (figure 4): overshoot and undershoot of a step input, four configurations")]
+#[command(
+    version,
+    about = "Neural adaptation (figure 4): overshoot and undershoot of a step input, four configurations"
+)]
 struct Args {
     #[command(flatten)]
     common: common::ToyArgs,
@@ -22,7 +25,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg: AdaptationConfig = args.common.load_config()?;
+    let cfg: AdaptationConfig = args.common.start(&["neural_adaptation.svg", "neural_adaptation.json"])?;
     let mut results: Vec<AdaptationResult> = Vec::new();
     println!("seed neuron  variant                   overshoot  undershoot  rest     settled");
     for seed in args.common.seeds(args.seeds)? {
@@ -58,7 +61,7 @@ fn main() -> anyhow::Result<()> {
         })
         .collect();
     panels_svg(
-        args.common.out("neural_adaptation.svg")?,
+        args.common.out("neural_adaptation.svg"),
         &format!("Neural adaptation, seed {} ({} repeats averaged; fake-target rate scaled x0.1)", r.seed, cfg.repeats),
         &panels,
         2,
@@ -69,7 +72,7 @@ fn main() -> anyhow::Result<()> {
         config: &'a AdaptationConfig,
         runs: &'a [AdaptationResult],
     }
-    astdp::checkpoint::save_json(args.common.out("neural_adaptation.json")?, &Out { config: &cfg, runs: &results })?;
+    astdp::checkpoint::write_json(args.common.out("neural_adaptation.json"), &Out { config: &cfg, runs: &results })?;
     println!("wrote {}/neural_adaptation.svg and neural_adaptation.json", args.common.out_dir.display());
     Ok(())
 }

@@ -19,7 +19,7 @@ use astdp::results::{IndexRow, load_reports, read_index, render_markdown};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(about = "Run rows of results/index.csv and regenerate docs/results.md")]
+#[command(version, about = "Run rows of results/index.csv and regenerate docs/results.md")]
 struct Args {
     #[command(subcommand)]
     cmd: Cmd,

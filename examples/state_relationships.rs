@@ -10,7 +10,7 @@ use clap::Parser;
 mod common;
 
 #[derive(Parser)]
-#[command(about = "Relationships between states (tables 3, 4): nets trained on i -> i+1 and i -> i+3")]
+#[command(version, about = "Relationships between states (tables 3, 4): nets trained on i -> i+1 and i -> i+3")]
 struct Args {
     #[command(flatten)]
     common: common::ToyArgs,
@@ -21,7 +21,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg: RelationsConfig = args.common.load_config()?;
+    let cfg: RelationsConfig = args.common.start(&["state_relationships.svg", "state_relationships.json"])?;
     let results: Vec<RelationsResult> =
         (args.common.seeds(args.seeds)?).map(|s| run(&cfg, s)).collect::<Result<_, _>>()?;
     let nets: Vec<String> = cfg.orders.iter().map(|k| format!("+{k}")).collect();
@@ -83,7 +83,7 @@ fn main() -> anyhow::Result<()> {
         })
         .collect();
     panels_svg(
-        args.common.out("state_relationships.svg")?,
+        args.common.out("state_relationships.svg"),
         "Relationships between states (tables 3, 4)",
         &panels,
         2,
@@ -95,8 +95,8 @@ fn main() -> anyhow::Result<()> {
         accuracy: &'a astdp::experiments::relationships::AccuracyTable,
         runs: &'a [RelationsResult],
     }
-    astdp::checkpoint::save_json(
-        args.common.out("state_relationships.json")?,
+    astdp::checkpoint::write_json(
+        args.common.out("state_relationships.json"),
         &Out { config: &cfg, accuracy: &mean, runs: &results },
     )?;
     println!("\nwrote {}/state_relationships.svg and state_relationships.json", args.common.out_dir.display());

@@ -9,7 +9,7 @@ use astdp::plot::{Panel, Series, panels_svg};
 use clap::Parser;
 
 #[derive(Parser)]
-#[command(about = "STDP curves (figure 6): total dW of one synapse against the pre/post window offset")]
+#[command(version, about = "STDP curves (figure 6): total dW of one synapse against the pre/post window offset")]
 struct Args {
     /// Folder for the SVG and JSON.
     #[arg(long, default_value = "plots")]
@@ -21,6 +21,9 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let (svg, json) = (args.out_dir.join("stdp_curve.svg"), args.out_dir.join("stdp_curve.json"));
+    let inputs: Vec<(&str, &std::path::Path)> = args.config.iter().map(|c| ("--config", c.as_path())).collect();
+    astdp::checkpoint::check_outputs(&[("--out-dir", &svg), ("--out-dir", &json)], &inputs)?;
     let cfg: StdpConfig = astdp::config::load_over_default(args.config.as_deref())?;
     let panels = stdp_grid(&cfg)?;
     let plots: Vec<Panel> = panels
@@ -35,20 +38,13 @@ fn main() -> anyhow::Result<()> {
             ],
         })
         .collect();
-    std::fs::create_dir_all(&args.out_dir)?;
-    panels_svg(
-        args.out_dir.join("stdp_curve.svg"),
-        "aSTDP: weight change against spike timing (fig. 6)",
-        &plots,
-        3,
-        (460, 330),
-    )?;
+    panels_svg(svg, "aSTDP: weight change against spike timing (fig. 6)", &plots, 3, (460, 330))?;
     #[derive(serde::Serialize)]
     struct Out<'a> {
         config: &'a StdpConfig,
         panels: &'a [astdp::experiments::stdp::StdpPanel],
     }
-    astdp::checkpoint::save_json(args.out_dir.join("stdp_curve.json"), &Out { config: &cfg, panels: &panels })?;
+    astdp::checkpoint::write_json(json, &Out { config: &cfg, panels: &panels })?;
     println!("window beta_s beta_w   ltp_peak (dt)    ltd_peak (dt)   asymmetry  ltp_width  zero_crossing");
     for p in &panels {
         println!(

@@ -10,7 +10,7 @@ use astdp::{Clamp, Config, Network, Simulation, Topology, rng_from_seed};
 use clap::Parser;
 
 #[derive(Parser)]
-#[command(about = "Time one tick of the 12-neuron toy net through the scheduler; prints JSON")]
+#[command(version, about = "Time one tick of the 12-neuron toy net through the scheduler; prints JSON")]
 struct Args {
     /// Ticks to time (after a warm-up of a tenth of that), 1 to 10^10.
     #[arg(long, default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000_000))]

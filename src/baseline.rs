@@ -8,6 +8,7 @@ use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::data::mnist::Dataset;
+use crate::error::DataError;
 use crate::linalg::{View, ViewMut, gemm};
 use crate::sim::SimRng;
 
@@ -133,7 +134,9 @@ impl Mlp {
     }
 
     /// One epoch of SGD over `data` in an order drawn from `rng`; returns the mean loss.
-    pub fn train_epoch(&mut self, data: &Dataset, cfg: &MlpConfig, rng: &mut SimRng) -> f64 {
+    /// An error when the images are not `n_in` pixels.
+    pub fn train_epoch(&mut self, data: &Dataset, cfg: &MlpConfig, rng: &mut SimRng) -> Result<f64, DataError> {
+        data.expect_pixels(self.n_in)?;
         let (ni, nh, no) = (self.n_in, self.n_hidden, self.n_out);
         let mut order: Vec<usize> = (0..data.len()).collect();
         order.shuffle(rng);
@@ -216,11 +219,13 @@ impl Mlp {
                 }
             }
         }
-        total / data.len().max(1) as f64
+        Ok(total / data.len().max(1) as f64)
     }
 
-    /// Fraction of `data` whose output argmax equals the label.
-    pub fn accuracy(&self, data: &Dataset) -> f64 {
+    /// Fraction of `data` whose output argmax equals the label. An error when the images
+    /// are not `n_in` pixels.
+    pub fn accuracy(&self, data: &Dataset) -> Result<f64, DataError> {
+        data.expect_pixels(self.n_in)?;
         let mut correct = 0;
         for start in (0..data.len()).step_by(256) {
             let end = (start + 256).min(data.len());
@@ -232,7 +237,7 @@ impl Mlp {
                 correct += usize::from(pred == Some(data.labels[i] as usize));
             }
         }
-        correct as f64 / data.len().max(1) as f64
+        Ok(correct as f64 / data.len().max(1) as f64)
     }
 }
 
@@ -256,14 +261,20 @@ mod tests {
             let cfg = MlpConfig { hidden: 8, loss, lr: 1.0, batch: 8 };
             let mut rng = rng_from_seed(1);
             let mut m = Mlp::new(4, 8, 10, &mut rng);
-            let first = m.train_epoch(&data, &cfg, &mut rng);
+            let first = m.train_epoch(&data, &cfg, &mut rng).unwrap();
             let mut last = first;
             for _ in 0..30 {
-                last = m.train_epoch(&data, &cfg, &mut rng);
+                last = m.train_epoch(&data, &cfg, &mut rng).unwrap();
             }
             assert!(last < first, "{loss:?}: loss {first} -> {last}");
-            assert_eq!(m.accuracy(&data), 1.0, "{loss:?}");
+            assert_eq!(m.accuracy(&data).unwrap(), 1.0, "{loss:?}");
         }
+        // images of another size than the net reads: an error, not a panic in the GEMM
+        let mut m = Mlp::new(9, 8, 10, &mut rng_from_seed(1));
+        let cfg = MlpConfig { hidden: 8, batch: 8, ..MlpConfig::default() };
+        let wrong = DataError::WrongSize { expected: 9, found: 4 };
+        assert_eq!(m.train_epoch(&data, &cfg, &mut rng_from_seed(1)).unwrap_err().to_string(), wrong.to_string());
+        assert_eq!(m.accuracy(&data).unwrap_err().to_string(), wrong.to_string());
     }
 
     #[test]

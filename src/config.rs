@@ -322,6 +322,15 @@ impl Config {
         positive("fake_target.dzm_init", f.dzm_init)?;
         in_range("smoothing", self.smoothing, 0.0, f32::MAX, "[0, inf)")?;
         in_range("weight_decay", self.weight_decay, 0.0, f32::MAX, "[0, inf)")?;
+        // Each update scales a weight by 1 - alpha * weight_decay: past
+        // 1 the weights flip sign every step and grow without bound.
+        if self.alpha * self.weight_decay > 1.0 {
+            return Err(ConfigError::OutOfRange {
+                field: "weight_decay",
+                value: self.weight_decay as f64,
+                range: "[0, 1 / alpha] (alpha x weight_decay above 1 makes every update flip the weights' sign)",
+            });
+        }
         finite("init_low", self.init_low)?;
         finite("init_high", self.init_high)?;
         if self.init_high < self.init_low {
@@ -366,6 +375,24 @@ mod tests {
         let mut bad = Config::default();
         bad.fake_target.k = 0.0;
         assert_eq!(bad.validate(), Err(ConfigError::NonPositive { field: "fake_target.k", value: 0.0 }));
+        // a decay factor 1 - alpha * weight_decay below 0 flips the weights every update
+        let bad = Config { alpha: 0.5, weight_decay: 2.5, ..Config::default() };
+        assert!(matches!(bad.validate(), Err(ConfigError::OutOfRange { field: "weight_decay", .. })));
+        assert!(Config { alpha: 0.5, weight_decay: 2.0, ..Config::default() }.validate().is_ok());
+    }
+
+    #[test]
+    fn messages_print_config_values_as_given() {
+        let bad = Config { momentum: 1.4, ..Config::default() };
+        let text = bad.validate().unwrap_err().to_string();
+        assert!(text.contains("is 1.4,"), "{text}");
+        let bad = Config { beta_strong: 0.2, beta_weak: 0.3, ..Config::default() };
+        assert!(
+            bad.validate()
+                .unwrap_err()
+                .to_string()
+                .starts_with("beta_strong (0.2) must be greater than beta_weak (0.3)")
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConfigError {
     /// A value that must be a finite number is NaN or infinite.
-    #[error("config field `{field}` is {value}, it must be a finite number")]
+    #[error("config field `{field}` is {}, it must be a finite number", short(*value))]
     NonFinite {
         /// Name of the field, as in the JSON config.
         field: &'static str,
@@ -14,7 +14,7 @@ pub enum ConfigError {
         value: f64,
     },
     /// A value that must be strictly positive is zero or negative.
-    #[error("config field `{field}` is {value}, it must be > 0")]
+    #[error("config field `{field}` is {}, it must be > 0", short(*value))]
     NonPositive {
         /// Name of the field.
         field: &'static str,
@@ -22,7 +22,7 @@ pub enum ConfigError {
         value: f64,
     },
     /// A value outside its allowed range.
-    #[error("config field `{field}` is {value}, it must lie in {range}")]
+    #[error("config field `{field}` is {}, it must lie in {range}", short(*value))]
     OutOfRange {
         /// Name of the field.
         field: &'static str,
@@ -32,7 +32,11 @@ pub enum ConfigError {
         range: &'static str,
     },
     /// The strongly clamped net must be clamped more strongly than the weak one.
-    #[error("beta_strong ({strong}) must be greater than beta_weak ({weak}); swap them or raise beta_strong")]
+    #[error(
+        "beta_strong ({}) must be greater than beta_weak ({}); swap them or raise beta_strong",
+        short(*strong),
+        short(*weak)
+    )]
     BetaOrder {
         /// `beta_strong` as given.
         strong: f64,
@@ -42,6 +46,13 @@ pub enum ConfigError {
     /// A topology that cannot be built.
     #[error("invalid topology: {0}")]
     Topology(String),
+}
+
+/// `v` written as briefly as it reads back: a value that came from an `f32` (as config
+/// fields do) prints as that `f32` (0.4, not 0.4000000059604645).
+fn short(v: f64) -> String {
+    let f = v as f32;
+    if f as f64 == v { format!("{f}") } else { format!("{v}") }
 }
 
 /// An error of the generic event queue.
@@ -80,7 +91,10 @@ pub enum SimError {
     Schedule(#[from] ScheduleError),
     /// A block of weights turned NaN or infinite, or its RMS passed
     /// [`crate::network::WEIGHT_RMS_LIMIT`]: learning ran away (lower alpha).
-    #[error("the weights {block} diverged (RMS {rms}): lower alpha (or raise the batch) and start again")]
+    #[error(
+        "the weights {block} diverged (RMS {}): lower alpha or weight_decay (or raise the batch) and start again",
+        short(*rms)
+    )]
     WeightsDiverged {
         /// The block, as `post<-pre`.
         block: String,
@@ -165,7 +179,7 @@ pub enum SimError {
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// The file could not be opened or read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -217,6 +231,14 @@ pub enum DataError {
     /// No MNIST folder was found.
     #[error("{0}")]
     NotFound(String),
+    /// Images of another size than the model reads.
+    #[error("the images have {found} pixels but the model reads {expected}")]
+    WrongSize {
+        /// Pixels per image the model reads.
+        expected: usize,
+        /// Pixels per image of the data.
+        found: usize,
+    },
 }
 
 /// An error reading or writing a file that is not a checkpoint: a results file, the
@@ -224,7 +246,7 @@ pub enum DataError {
 #[derive(Debug, thiserror::Error)]
 pub enum FileError {
     /// Reading or writing failed.
-    #[error("{path}: {source}")]
+    #[error("cannot read or write {path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -232,7 +254,7 @@ pub enum FileError {
         source: std::io::Error,
     },
     /// The file is not JSON of the expected shape.
-    #[error("{path} is not valid JSON of the expected shape: {source}")]
+    #[error("{path} is not valid JSON of the expected shape")]
     Format {
         /// The file.
         path: PathBuf,
@@ -254,7 +276,7 @@ pub enum FileError {
 #[derive(Debug, thiserror::Error)]
 pub enum CheckpointError {
     /// Reading or writing failed.
-    #[error("checkpoint {path}: {source}")]
+    #[error("cannot read or write the checkpoint {path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -262,7 +284,7 @@ pub enum CheckpointError {
         source: std::io::Error,
     },
     /// The file is not a valid checkpoint.
-    #[error("checkpoint {path} is not valid JSON of the expected shape: {source}")]
+    #[error("checkpoint {path} is not valid JSON of the expected shape")]
     Format {
         /// The file.
         path: PathBuf,
@@ -343,4 +365,18 @@ pub enum Error {
     /// See [`ClusteringError`].
     #[error(transparent)]
     Clustering(#[from] ClusteringError),
+}
+
+/// `e` and its causes on one line, `outer: inner: ...`: the form for a log line. (The
+/// `Display` of an error of this crate leaves its cause out, as the Rust API
+/// guidelines ask, so that reporters such as `anyhow` print each cause once.)
+pub fn report(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }

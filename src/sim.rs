@@ -451,6 +451,11 @@ impl Simulation {
         self.scheduler.now()
     }
 
+    /// State pairs run side by side (the batch size).
+    pub fn batch(&self) -> usize {
+        self.model.twin.batch()
+    }
+
     /// Pending events.
     pub fn pending(&self) -> usize {
         self.scheduler.len()

@@ -26,14 +26,22 @@ impl ToyArgs {
         end.map(|end| self.seed..end).ok_or_else(|| anyhow::anyhow!("--seed {} + --seeds {count} overflows", self.seed))
     }
 
-    /// The experiment's config: `--config` merged over its defaults, or the defaults.
-    pub fn load_config<T: Default + serde::Serialize + serde::de::DeserializeOwned>(&self) -> anyhow::Result<T> {
+    /// Before any work: the experiment's config (`--config` merged over its defaults, or
+    /// the defaults), after checking that each of `outputs` (names in `--out-dir`) can be
+    /// written and none of them is the `--config` file.
+    pub fn start<T: Default + serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        outputs: &[&str],
+    ) -> anyhow::Result<T> {
+        let paths: Vec<PathBuf> = outputs.iter().map(|n| self.out_dir.join(n)).collect();
+        let outs: Vec<(&str, &std::path::Path)> = paths.iter().map(|p| ("--out-dir", p.as_path())).collect();
+        let inputs: Vec<(&str, &std::path::Path)> = self.config.iter().map(|c| ("--config", c.as_path())).collect();
+        astdp::checkpoint::check_outputs(&outs, &inputs)?;
         Ok(astdp::config::load_over_default(self.config.as_deref())?)
     }
 
-    /// Creates the output folder and returns the path of `name` in it.
-    pub fn out(&self, name: &str) -> anyhow::Result<PathBuf> {
-        std::fs::create_dir_all(&self.out_dir)?;
-        Ok(self.out_dir.join(name))
+    /// The path of `name` in the output folder.
+    pub fn out(&self, name: &str) -> PathBuf {
+        self.out_dir.join(name)
     }
 }

@@ -42,6 +42,15 @@ impl Dataset {
     pub fn pixels(&self) -> usize {
         self.rows * self.cols
     }
+    /// Checks that the images have `pixels` pixels, the input size of the model about to
+    /// read them.
+    pub fn expect_pixels(&self, pixels: usize) -> Result<(), DataError> {
+        if self.pixels() == pixels || self.is_empty() {
+            Ok(())
+        } else {
+            Err(DataError::WrongSize { expected: pixels, found: self.pixels() })
+        }
+    }
     /// Image `i`.
     pub fn image(&self, i: usize) -> &[f32] {
         &self.images[i * self.pixels()..(i + 1) * self.pixels()]
@@ -77,7 +86,7 @@ pub fn resolve_dir(flag: Option<&Path>) -> Result<PathBuf, DataError> {
         (None, Some(d)) => (PathBuf::from(d), "ASTDP_MNIST_DIR"),
         (None, None) => (PathBuf::from("data/mnist"), "the default folder"),
     };
-    if find(&dir, "train", "images", 3).is_some() {
+    if find(&dir, "train", "images", 3)?.is_some() {
         Ok(dir)
     } else {
         Err(DataError::NotFound(format!(
@@ -88,17 +97,25 @@ pub fn resolve_dir(flag: Option<&Path>) -> Result<PathBuf, DataError> {
     }
 }
 
-fn find(dir: &Path, split: &str, kind: &str, dims: u8) -> Option<PathBuf> {
+/// The file of `split` and `kind` in `dir`, gzipped or not; `None` when there is none,
+/// an error when something that is not a file (a folder) has its name.
+fn find(dir: &Path, split: &str, kind: &str, dims: u8) -> Result<Option<PathBuf>, DataError> {
     let base = [format!("{split}-{kind}-idx{dims}-ubyte"), format!("{split}-{kind}.idx{dims}-ubyte")];
     for b in &base {
         for ext in ["", ".gz"] {
             let p = dir.join(format!("{b}{ext}"));
             if p.is_file() {
-                return Some(p);
+                return Ok(Some(p));
+            }
+            if p.exists() {
+                return Err(DataError::Corrupt {
+                    path: p,
+                    what: "is not a file (a folder?): put the MNIST file itself there".into(),
+                });
             }
         }
     }
-    None
+    Ok(None)
 }
 
 /// Reads as much of `buf` as the stream holds; returns how many bytes that was.
@@ -185,12 +202,43 @@ pub fn read_labels(path: &Path) -> Result<Vec<u8>, DataError> {
     Ok(labels)
 }
 
-/// Loads one split (`"train"` or `"t10k"`) from `dir`.
+/// The side of an MNIST image: the models of this crate that read MNIST have
+/// `SIDE * SIDE` = 784 inputs.
+pub const SIDE: usize = 28;
+
+/// Loads one split (`"train"` or `"t10k"`) of MNIST from `dir`; images that are not
+/// [`SIDE`] x [`SIDE`] are an error (no model here could read them).
 pub fn load_split(dir: &Path, split: &str) -> Result<Dataset, DataError> {
+    let d = read_split(dir, split)?;
+    if (d.rows, d.cols) != (SIDE, SIDE) {
+        let path = find(dir, split, "images", 3)?.unwrap_or_else(|| dir.to_path_buf());
+        return Err(DataError::Corrupt {
+            path,
+            what: format!(
+                "images are {}x{}; MNIST's are {SIDE}x{SIDE} and the models here have {} inputs",
+                d.rows,
+                d.cols,
+                SIDE * SIDE
+            ),
+        });
+    }
+    Ok(d)
+}
+
+/// Both MNIST splits from the folder [`resolve_dir`] picks for `flag`: the first
+/// `train` training and `test` test samples, [`SIDE`] x [`SIDE`] each.
+pub fn load(flag: Option<&Path>, train: usize, test: usize) -> Result<(Dataset, Dataset), DataError> {
+    let dir = resolve_dir(flag)?;
+    Ok((load_split(&dir, "train")?.take(train), load_split(&dir, "t10k")?.take(test)))
+}
+
+/// Loads one split (`"train"` or `"t10k"`) from `dir`: IDX images of any size and
+/// their labels.
+pub fn read_split(dir: &Path, split: &str) -> Result<Dataset, DataError> {
     let missing =
         |kind: &str| DataError::NotFound(format!("{DOWNLOAD_HELP} (no {split} {kind} file in {})", dir.display()));
-    let ip = find(dir, split, "images", 3).ok_or_else(|| missing("images"))?;
-    let lp = find(dir, split, "labels", 1).ok_or_else(|| missing("labels"))?;
+    let ip = find(dir, split, "images", 3)?.ok_or_else(|| missing("images"))?;
+    let lp = find(dir, split, "labels", 1)?.ok_or_else(|| missing("labels"))?;
     let (images, n, rows, cols) = read_images(&ip)?;
     let labels = read_labels(&lp)?;
     if labels.len() != n {
@@ -230,25 +278,28 @@ mod tests {
         )
         .unwrap();
         std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(0x801, &[2], &[7, 1])).unwrap();
-        let d = load_split(&dir, "train").unwrap();
+        let d = read_split(&dir, "train").unwrap();
         assert_eq!((d.len(), d.rows, d.cols), (2, 2, 3));
         assert_eq!(d.image(0)[1], 1.0);
         assert_eq!(d.image(0)[2], 0.2);
         assert_eq!(d.labels, vec![7, 1]);
         assert_eq!(resolve_dir(Some(&dir)).unwrap(), dir);
+        // as MNIST, 2x3 images are refused: no model here has 6 inputs
+        let err = load_split(&dir, "train").unwrap_err();
+        assert!(err.to_string().contains("images are 2x3; MNIST's are 28x28"), "{err}");
 
         // mismatched counts
         std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(0x801, &[3], &[7, 1, 2])).unwrap();
-        assert!(matches!(load_split(&dir, "train"), Err(DataError::CountMismatch { n_images: 2, n_labels: 3, .. })));
+        assert!(matches!(read_split(&dir, "train"), Err(DataError::CountMismatch { n_images: 2, n_labels: 3, .. })));
         // wrong magic
         std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(0x803, &[2], &[7, 1])).unwrap();
-        assert!(matches!(load_split(&dir, "train"), Err(DataError::BadMagic { found: 0x803, expected: 0x801, .. })));
+        assert!(matches!(read_split(&dir, "train"), Err(DataError::BadMagic { found: 0x803, expected: 0x801, .. })));
         // truncated
         std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(0x801, &[5], &[7, 1])).unwrap();
-        assert!(matches!(load_split(&dir, "train"), Err(DataError::Truncated { expected: 5, found: 2, .. })));
+        assert!(matches!(read_split(&dir, "train"), Err(DataError::Truncated { expected: 5, found: 2, .. })));
         // bad label
         std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(0x801, &[2], &[7, 11])).unwrap();
-        assert!(matches!(load_split(&dir, "train"), Err(DataError::Corrupt { .. })));
+        assert!(matches!(read_split(&dir, "train"), Err(DataError::Corrupt { .. })));
         // damaged gzip
         std::fs::write(dir.join("train-images.idx3-ubyte.gz"), &gz(&[1, 2, 3, 4, 5, 6, 7, 8, 9])[..12]).unwrap();
         assert!(matches!(read_images(&dir.join("train-images.idx3-ubyte.gz")), Err(DataError::Corrupt { .. })));
@@ -268,6 +319,11 @@ mod tests {
         // missing folder
         let err = resolve_dir(Some(&dir.join("nope"))).unwrap_err();
         assert!(err.to_string().contains("--mnist-dir"));
+        // a folder with a data file's name is named as such, not "MNIST not found"
+        let odd = dir.join("odd");
+        std::fs::create_dir_all(odd.join("train-images-idx3-ubyte")).unwrap();
+        let err = resolve_dir(Some(&odd)).unwrap_err();
+        assert!(matches!(&err, DataError::Corrupt { path, .. } if path.ends_with("train-images-idx3-ubyte")), "{err}");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

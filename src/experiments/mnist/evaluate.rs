@@ -107,6 +107,7 @@ impl Trainer {
     /// Tests on `data` with learning off: clamp the image, free output, `test_iters`
     /// ticks, argmax of the weak net's output. Weights are not changed.
     pub fn evaluate(&mut self, data: &Dataset) -> Result<Evaluation, Error> {
+        data.expect_pixels(self.sim.network().topology.layers()[0].size)?;
         let was_learning = self.sim.learning();
         self.sim.apply(Event::SetLearning(false))?;
         let checkpoints = readout_ticks(self.cfg.test_iters);

@@ -277,6 +277,25 @@ impl Trainer {
         let path = path.as_ref();
         let mut t: Trainer = checkpoint::load_json(path)?;
         t.sim.restore(path)?;
+        let mismatch = |what: String| CheckpointError::Mismatch { path: path.into(), what };
+        // the config is what reports and resumed runs read: it must describe this network
+        let net = t.sim.network();
+        let pixels = net.topology.layers()[0].size;
+        let built = Topology::layered(pixels, &t.cfg.hidden, 10, t.cfg.lateral).map_err(|e| mismatch(e.to_string()))?;
+        if built != net.topology {
+            let sizes: Vec<usize> = net.topology.layers().iter().map(|l| l.size).collect();
+            return Err(mismatch(format!(
+                "its config (hidden {:?}, lateral {}) does not describe its network (layer sizes {sizes:?})",
+                t.cfg.hidden, t.cfg.lateral
+            )));
+        }
+        if t.sim.batch() != t.cfg.batch {
+            return Err(mismatch(format!(
+                "its config says batch {} but its simulation runs batch {}",
+                t.cfg.batch,
+                t.sim.batch()
+            )));
+        }
         if let Some(avg) = &t.averaged
             && !avg.same_shape(t.sim.network())
         {

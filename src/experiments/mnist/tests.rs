@@ -4,7 +4,7 @@ use super::evaluate::{Decision, Settling};
 use super::*;
 use crate::config::{Config, FakeTargetConfig};
 use crate::data::mnist::Dataset;
-use crate::error::{CheckpointError, ConfigError};
+use crate::error::{CheckpointError, ConfigError, DataError};
 
 /// 6 random 4x4 "images" with labels.
 fn tiny() -> Dataset {
@@ -338,7 +338,7 @@ fn a_checkpoint_with_an_invalid_config_is_refused() {
     let err = Trainer::load(&path).unwrap_err();
     std::fs::remove_file(&path).unwrap();
     assert!(matches!(err, CheckpointError::Format { .. }), "{err}");
-    assert!(err.to_string().contains("test_iters"), "{err}");
+    assert!(crate::error::report(&err).contains("test_iters"), "{err}");
 }
 
 #[test]
@@ -371,4 +371,31 @@ fn settings_that_make_no_sense_are_refused() {
     assert!(run(&mut t, &spec, &tiny(), &empty, &mut ()).is_err());
     assert!(run(&mut t, &spec, &empty, &tiny(), &mut ()).is_err());
     assert_eq!(t.epochs_done, 0);
+}
+
+#[test]
+fn images_of_the_wrong_size_are_a_typed_error() {
+    let mut t = Trainer::new(tiny_cfg(3).check().unwrap(), 9, 1).unwrap();
+    let err = t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap_err();
+    assert!(matches!(err, Error::Data(DataError::WrongSize { expected: 9, found: 16 })), "{err}");
+    let err = t.evaluate(&tiny()).unwrap_err();
+    assert!(matches!(err, Error::Data(DataError::WrongSize { expected: 9, found: 16 })), "{err}");
+}
+
+#[test]
+fn a_checkpoint_whose_config_does_not_describe_its_network_is_refused() {
+    let t = Trainer::new(tiny_cfg(3).check().unwrap(), 16, 1).unwrap();
+    let path = std::env::temp_dir().join(format!("astdp-cfg-net-{}.json", std::process::id()));
+    t.save(&path).unwrap();
+    let saved: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for (field, value) in [("hidden", serde_json::json!([7])), ("lateral", false.into()), ("batch", 3.into())] {
+        let mut v = saved.clone();
+        v["cfg"][field] = value;
+        std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
+        let err = Trainer::load(&path).unwrap_err();
+        assert!(matches!(err, CheckpointError::Mismatch { .. }), "{field}: {err}");
+    }
+    std::fs::write(&path, serde_json::to_vec(&saved).unwrap()).unwrap();
+    assert!(Trainer::load(&path).is_ok());
+    std::fs::remove_file(&path).unwrap();
 }

@@ -49,6 +49,7 @@ impl Trainer {
         mode: Mode,
         progress: &mut dyn FnMut(usize, usize, f64),
     ) -> Result<f64, Error> {
+        data.expect_pixels(self.sim.network().topology.layers()[0].size)?;
         self.restrict_plasticity(mode, false)?;
         let batches = self.batches(data.len(), true);
         self.guard_snapshots.clear();

@@ -1,0 +1,256 @@
+//! The example binaries on bad input, as a careless user would give it (issue 31): each
+//! case exits with a message that names what is wrong, never a panic, never exit 0 with
+//! a wrong figure.
+//!
+//! The binaries are the ones `cargo test` builds beside this test
+//! (`target/<profile>/examples/`); run the whole `cargo test`, not `--test cli` alone,
+//! so that they are current.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Every example binary.
+const EXAMPLES: [&str; 14] = [
+    "binocular_rivalry",
+    "clustering_mnist",
+    "clustering_points",
+    "meta_clustering",
+    "mlp_baseline",
+    "mnist",
+    "mnist_bench",
+    "mnist_curves",
+    "mnist_generate",
+    "neural_adaptation",
+    "results",
+    "state_relationships",
+    "stdp_curve",
+    "tick_bench",
+];
+
+fn example(name: &str) -> PathBuf {
+    // target/<profile>/deps/cli-HASH -> target/<profile>/examples/NAME
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("examples").join(name);
+    let help = "run `cargo test` (which builds the examples) or `cargo build --examples` first";
+    let built = std::fs::metadata(&bin).and_then(|m| m.modified());
+    let built = built.unwrap_or_else(|_| panic!("{} is missing: {help}", bin.display()));
+    // cargo's dep-info beside the binary lists every source file it was built from
+    let deps = std::fs::read_to_string(bin.with_extension("d")).unwrap_or_default();
+    let sources = deps.lines().next().and_then(|l| l.split_once(": ")).map_or("", |(_, s)| s);
+    for src in sources.split_whitespace() {
+        let changed = std::fs::metadata(src).and_then(|m| m.modified());
+        assert!(changed.is_ok_and(|t| t <= built), "{} is older than {src}: {help}", bin.display());
+    }
+    bin
+}
+
+/// Runs example `name` with `args` in `dir` (MNIST from `ASTDP_MNIST_DIR` unset).
+fn run(dir: &Path, name: &str, args: &[&str]) -> Output {
+    Command::new(example(name))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("ASTDP_MNIST_DIR")
+        .env("RUST_BACKTRACE", "0")
+        .output()
+        .unwrap()
+}
+
+/// Asserts `out` is a refusal (exit 1 for a typed error, 2 for a flag clap refused) whose
+/// stderr holds `needle`, and no panic.
+#[track_caller]
+fn refused(out: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "panic: {err}");
+    assert!(matches!(out.status.code(), Some(1 | 2)), "exit {:?}, stderr: {err}", out.status.code());
+    assert!(err.contains(needle), "stderr lacks {needle:?}: {err}");
+}
+
+#[track_caller]
+fn ok(out: &Output) -> String {
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "exit {:?}, stderr: {err}", out.status.code());
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A fresh scratch folder for one test.
+fn scratch(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("astdp-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// An MNIST folder of `n` images of `side` x `side` per split, raw IDX.
+fn fake_mnist(dir: &Path, side: u32, n: u32) -> PathBuf {
+    let m = dir.join(format!("mnist{side}"));
+    std::fs::create_dir_all(&m).unwrap();
+    let idx = |magic: u32, dims: &[u32], data: Vec<u8>| {
+        let mut v = magic.to_be_bytes().to_vec();
+        dims.iter().for_each(|d| v.extend(d.to_be_bytes()));
+        v.extend(data);
+        v
+    };
+    let pixels = (side * side * n) as usize;
+    for split in ["train", "t10k"] {
+        let images = (0..pixels).map(|i| ((i * 37) % 256) as u8).collect();
+        std::fs::write(m.join(format!("{split}-images-idx3-ubyte")), idx(0x803, &[n, side, side], images)).unwrap();
+        let labels = (0..n).map(|i| (i % 10) as u8).collect();
+        std::fs::write(m.join(format!("{split}-labels-idx1-ubyte")), idx(0x801, &[n], labels)).unwrap();
+    }
+    m
+}
+
+fn quick_config() -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/mnist/one_layer/quick.json").display().to_string()
+}
+
+#[test]
+fn every_binary_has_help_with_defaults_and_a_version() {
+    let d = scratch("help");
+    for name in EXAMPLES {
+        let help = ok(&run(&d, name, &["--help"]));
+        let first = help.lines().next().unwrap_or("");
+        assert!(!first.starts_with("Usage") && first.len() > 10, "{name} --help has no description: {help}");
+        if name != "results" {
+            // (results has subcommands, whose flags show their defaults in `results run --help`)
+            assert!(help.contains("[default") || help.contains("(default"), "{name} --help shows no default: {help}");
+        }
+        let version = ok(&run(&d, name, &["--version"]));
+        assert!(version.starts_with("astdp ") || version.contains(env!("CARGO_PKG_VERSION")), "{name}: {version}");
+    }
+}
+
+#[test]
+fn mnist_refuses_outputs_that_overwrite_each_other_or_cannot_be_written() {
+    let d = scratch("outputs");
+    // --out and --save the same file: results would replace the checkpoint
+    refused(&run(&d, "mnist", &["--out", "x.json", "--save", "./x.json"]), "name the same file");
+    // --out over the checkpoint being resumed
+    refused(&run(&d, "mnist", &["--resume", "ck.json", "--out", "ck.json"]), "name the same file");
+    // an output that cannot be written is found before the data is even read (a missing
+    // MNIST folder would be the error otherwise)
+    let out = run(&d, "mnist", &["--save", "/proc/no/such/ck.json", "--mnist-dir", "nowhere"]);
+    refused(&out, "/proc/no/such/ck.json");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("MNIST not found"));
+    let out = run(&d, "mlp_baseline", &["--out", "/proc/no/such/r.json", "--mnist-dir", "nowhere"]);
+    refused(&out, "/proc/no/such/r.json");
+}
+
+#[test]
+fn mnist_on_bad_data_and_bad_settings() {
+    let d = scratch("mnist");
+    let small = fake_mnist(&d, 10, 20);
+    let m28 = fake_mnist(&d, 28, 20);
+    let (small, m28) = (small.to_str().unwrap(), m28.to_str().unwrap());
+    let quick = quick_config();
+    // images of another size than the net's 784 inputs
+    for name in ["mnist", "mlp_baseline", "mnist_bench", "clustering_mnist"] {
+        refused(&run(&d, name, &["--mnist-dir", small]), "images are 10x10; MNIST's are 28x28");
+    }
+    // a folder where a data file should be
+    let odd = d.join("odd");
+    std::fs::create_dir_all(odd.join("train-images-idx3-ubyte")).unwrap();
+    refused(&run(&d, "mnist", &["--mnist-dir", odd.to_str().unwrap()]), "is not a file");
+    // no test (or training) samples: no "test accuracy 0.0000"
+    refused(&run(&d, "mnist", &["--mnist-dir", m28, "--config", &quick, "--test-samples", "0"]), "test");
+    refused(&run(&d, "mnist", &["--mnist-dir", m28, "--config", &quick, "--train-samples", "0"]), "train");
+    refused(&run(&d, "mlp_baseline", &["--mnist-dir", m28, "--test-samples", "0"]), "--test-samples");
+    // threads out of range: refused by the parser, not "all cores" or a stall
+    refused(&run(&d, "mnist", &["--threads", "0"]), "--threads");
+    refused(&run(&d, "mnist", &["--threads", "10000"]), "--threads");
+    // MLP settings that train NaN
+    for (bad, field) in [("--batch=0", "batch"), ("--lr=nan", "lr"), ("--hidden=0", "hidden"), ("--lr=-1", "lr")] {
+        refused(&run(&d, "mlp_baseline", &[bad, "--mnist-dir", m28]), field);
+    }
+    // runaway learning stops the run, naming the block, instead of reporting chance
+    std::fs::write(d.join("hot.json"), r#"{"hidden": [16], "batch": 4, "free_iters": 5, "clamped_iters": 5, "test_iters": 5, "model": {"alpha": 1e6}}"#).unwrap();
+    refused(&run(&d, "mnist", &["--mnist-dir", m28, "--config", "hot.json"]), "diverged");
+}
+
+#[test]
+fn mnist_configs_and_checkpoints_that_do_not_fit() {
+    let d = scratch("ckpt");
+    let m28 = fake_mnist(&d, 28, 20);
+    let m28 = m28.to_str().unwrap();
+    let quick = quick_config();
+    // not JSON: named as a config file (not "checkpoint"), the parser's cause printed once
+    std::fs::write(d.join("bad.json"), r#"{"hidden": [64"#).unwrap();
+    let out = run(&d, "mnist", &["--config", "bad.json"]);
+    refused(&out, "bad.json is not valid JSON");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("checkpoint"), "{err}");
+    assert_eq!(err.matches("EOF while parsing").count(), 1, "the cause printed more than once: {err}");
+    // JSON of the wrong shape, and values out of range (written as given, no f32 noise)
+    std::fs::write(d.join("list.json"), "[]").unwrap();
+    refused(&run(&d, "mnist", &["--config", "list.json"]), "list.json");
+    std::fs::write(d.join("tol.json"), r#"{"inference_tol": -1}"#).unwrap();
+    refused(&run(&d, "mnist", &["--config", "tol.json"]), "inference_tol");
+    std::fs::write(d.join("mom.json"), r#"{"model": {"momentum": 1.4}}"#).unwrap();
+    refused(&run(&d, "mnist", &["--config", "mom.json"]), "`momentum` is 1.4,");
+    std::fs::write(d.join("decay.json"), r#"{"model": {"alpha": 0.5, "weight_decay": 3}}"#).unwrap();
+    refused(&run(&d, "mnist", &["--config", "decay.json"]), "weight_decay");
+    // a good checkpoint to damage
+    ok(&run(&d, "mnist", &["--mnist-dir", m28, "--config", &quick, "--save", "ck.json"]));
+    // flags that a resumed run cannot apply are refused, not ignored
+    refused(&run(&d, "mnist", &["--mnist-dir", m28, "--resume", "ck.json", "--seed", "3"]), "--seed");
+    refused(&run(&d, "mnist", &["--mnist-dir", m28, "--resume", "ck.json", "--config", &quick]), "--config");
+    // a truncated checkpoint, and one whose config disagrees with its network
+    let text = std::fs::read_to_string(d.join("ck.json")).unwrap();
+    std::fs::write(d.join("cut.json"), &text[..text.len() / 2]).unwrap();
+    refused(&run(&d, "mnist", &["--mnist-dir", m28, "--resume", "cut.json", "--epochs", "2"]), "cut.json");
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["cfg"]["hidden"] = serde_json::json!([64]);
+    std::fs::write(d.join("edited.json"), v.to_string()).unwrap();
+    refused(&run(&d, "mnist", &["--mnist-dir", m28, "--resume", "edited.json", "--epochs", "2"]), "edited.json");
+    // the checkpoint survived all of this
+    assert_eq!(std::fs::read_to_string(d.join("ck.json")).unwrap(), text);
+    refused(&run(&d, "mnist_generate", &["--resume", "cut.json", "--out", "g.svg"]), "cut.json");
+}
+
+#[test]
+fn toys_and_benches_refuse_bad_settings_before_working() {
+    let d = scratch("toys");
+    for name in ["binocular_rivalry", "neural_adaptation", "state_relationships", "clustering_points"] {
+        // a seed range that overflows
+        refused(&run(&d, name, &["--seed", "18446744073709551615", "--seeds", "2", "--out-dir", "o"]), "overflows");
+        // an output folder that cannot be written: named, and found before the experiment
+        // runs (nothing printed on stdout)
+        let out = run(&d, name, &["--out-dir", "/proc/no/such"]);
+        refused(&out, "/proc/no/such/");
+        assert!(out.stdout.is_empty(), "{name} ran before checking its outputs");
+    }
+    refused(&run(&d, "stdp_curve", &["--out-dir", "/proc/no/such"]), "/proc/no/such/stdp_curve");
+    // --out-dir over the --config file
+    std::fs::create_dir_all(d.join("o")).unwrap();
+    std::fs::write(d.join("o/stdp_curve.json"), "{}").unwrap();
+    refused(&run(&d, "stdp_curve", &["--out-dir", "o", "--config", "o/stdp_curve.json"]), "name the same file");
+    assert_eq!(std::fs::read_to_string(d.join("o/stdp_curve.json")).unwrap(), "{}");
+    // learning that runs away stops the toy, instead of printing NaN durations
+    std::fs::write(d.join("hot.json"), r#"{"model": {"alpha": 1e6}}"#).unwrap();
+    refused(&run(&d, "binocular_rivalry", &["--config", "hot.json", "--seeds", "1", "--out-dir", "o"]), "diverged");
+    // a config's test_ticks is used when --test-ticks is not given
+    std::fs::write(d.join("short.json"), r#"{"test_ticks": 1234}"#).unwrap();
+    ok(&run(&d, "binocular_rivalry", &["--config", "short.json", "--seeds", "1", "--out-dir", "o"]));
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("o/binocular_rivalry.json")).unwrap()).unwrap();
+    assert_eq!(json["config"]["test_ticks"], 1234);
+    // tick counts that are empty or would not fit in memory
+    refused(&run(&d, "tick_bench", &["--ticks", "0"]), "--ticks");
+    refused(&run(&d, "tick_bench", &["--ticks", "18446744073709551615"]), "--ticks");
+    // a clustering config with no clusters
+    std::fs::write(d.join("k0.json"), r#"{"k": 0}"#).unwrap();
+    refused(&run(&d, "clustering_points", &["--config", "k0.json", "--out-dir", "o"]), "`k` is 0");
+}
+
+#[test]
+fn results_and_curves_name_what_is_missing() {
+    // in the repository, where results/index.csv is; nothing is written
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let d = scratch("results");
+    let svg = d.join("c.svg");
+    refused(&run(root, "mnist_curves", &["--runs", "no_such_row", "--out", svg.to_str().unwrap()]), "no_such_row");
+    assert!(!svg.exists());
+    refused(&run(root, "results", &["run", "no_such_row"]), "no_such_row");
+    // away from it, the missing index is named
+    refused(&run(&d, "results", &["run", "quick"]), "index.csv");
+}
