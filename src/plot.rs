@@ -96,25 +96,191 @@ fn bounds(p: &Panel) -> ((f64, f64), (f64, f64)) {
     ((x0 - xpad, x1 + xpad), (y0 - pad, y1 + pad))
 }
 
-/// Draws `panels` in a grid of `cols` columns under a common `title` into an SVG file.
-pub fn panels_svg(
-    path: impl AsRef<Path>,
-    title: &str,
-    panels: &[Panel],
-    cols: usize,
-    panel_size: (u32, u32),
-) -> Result<(), FileError> {
-    let path = path.as_ref();
-    let cols = cols.max(1);
-    let rows = panels.len().div_ceil(cols).max(1);
-    let size = (panel_size.0 * cols as u32, panel_size.1 * rows as u32 + 40);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
-        let root = root.titled(title, ("sans-serif", 22)).map_err(|e| plot_err(path, e))?;
-        let areas = root.split_evenly((rows, cols));
-        for (panel, area) in panels.iter().zip(areas) {
+/// How a tile's values become colours.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Shade {
+    /// Values in [0, 1], white to black.
+    Grey,
+    /// Signed values: positive pink, negative blue, full colour at `|v| = full` (the
+    /// AI-Memory1 write-up's weight figures).
+    Signed {
+        /// The magnitude drawn at full colour.
+        full: f32,
+    },
+}
+
+/// A rectangle drawn over a tile, in the tile's pixel units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame {
+    /// Left column.
+    pub x: usize,
+    /// Top row.
+    pub y: usize,
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// Index into the palette.
+    pub color: usize,
+    /// Line width in screen pixels.
+    pub stroke: u32,
+}
+
+/// A small image (row-major `width x height` values) with a caption and frames.
+#[derive(Debug, Clone)]
+pub struct Tile {
+    /// Caption above the image.
+    pub caption: String,
+    /// Columns.
+    pub width: usize,
+    /// Rows.
+    pub height: usize,
+    /// The values.
+    pub values: Vec<f32>,
+    /// Their colouring.
+    pub shade: Shade,
+    /// Rectangles drawn over it.
+    pub frames: Vec<Frame>,
+}
+
+impl Tile {
+    /// A grey-scale tile without frames.
+    pub fn grey(caption: impl Into<String>, values: Vec<f32>, width: usize, height: usize) -> Tile {
+        Tile { caption: caption.into(), width, height, values, shade: Shade::Grey, frames: Vec::new() }
+    }
+}
+
+/// A figure: a grid of [`Tile`]s (`tile_cols` columns, `scale` screen pixels per tile
+/// pixel) above a grid of [`Panel`]s (`panel_cols` columns of `panel_size`), under one
+/// title, written atomically to an SVG file.
+pub struct Figure<'a> {
+    /// The title.
+    pub title: &'a str,
+    /// The tiles, drawn first.
+    pub tiles: &'a [Tile],
+    /// Columns of tiles.
+    pub tile_cols: usize,
+    /// Screen pixels per tile pixel.
+    pub scale: u32,
+    /// The charts, drawn below the tiles.
+    pub panels: &'a [Panel],
+    /// Columns of charts.
+    pub panel_cols: usize,
+    /// Size of one chart.
+    pub panel_size: (u32, u32),
+}
+
+impl std::fmt::Debug for Figure<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Figure({:?}, {} tiles, {} panels)", self.title, self.tiles.len(), self.panels.len())
+    }
+}
+
+fn tile_colour(v: f32, shade: Shade) -> Option<RGBColor> {
+    let mix = |t: f32, (r, g, b): (f32, f32, f32)| {
+        let t = t.clamp(0.0, 1.0);
+        RGBColor((255.0 - t * (255.0 - r)) as u8, (255.0 - t * (255.0 - g)) as u8, (255.0 - t * (255.0 - b)) as u8)
+    };
+    match shade {
+        Shade::Grey if v < 0.02 => None,
+        Shade::Grey => {
+            let g = (255.0 * (1.0 - v.min(1.0))) as u8;
+            Some(RGBColor(g, g, g))
+        }
+        Shade::Signed { .. } if v == 0.0 => None,
+        Shade::Signed { full } if v > 0.0 => Some(mix(v / full, (231.0, 41.0, 138.0))),
+        Shade::Signed { full } => Some(mix(-v / full, (33.0, 113.0, 181.0))),
+    }
+}
+
+impl Figure<'_> {
+    /// Where each tile goes (its top-left corner in screen pixels), and the size of the
+    /// whole tile block: rows of `tile_cols` tiles, each as wide as its own image, each
+    /// row as tall as its tallest tile.
+    fn layout(&self) -> (Vec<(i32, i32)>, (u32, u32)) {
+        let (mut at, mut y, mut width) = (Vec::new(), 0u32, 0u32);
+        for row in self.tiles.chunks(self.tile_cols.max(1)) {
+            let mut x = 0u32;
+            for t in row {
+                at.push((x as i32, y as i32));
+                x += t.width as u32 * self.scale + 8;
+            }
+            // a grid of equal tiles is as wide as `tile_cols` of them, full or not
+            let uniform = self.tiles.iter().all(|t| (t.width, t.height) == (row[0].width, row[0].height));
+            let full = self.tile_cols.max(1) as u32 * (row[0].width as u32 * self.scale + 8);
+            width = width.max(if uniform { full } else { x });
+            y += row.iter().map(|t| t.height as u32).max().unwrap_or(0) * self.scale + 18;
+        }
+        (at, (width, y))
+    }
+
+    /// Draws the figure into `path`.
+    pub fn write(&self, path: impl AsRef<Path>) -> Result<(), FileError> {
+        let path = path.as_ref();
+        let pc = self.panel_cols.max(1);
+        let panel_rows = self.panels.len().div_ceil(pc) as u32;
+        let (at, (tiles_w, tiles_h)) = self.layout();
+        let width = tiles_w.max(if self.panels.is_empty() { 0 } else { self.panel_size.0 * pc as u32 });
+        let size = (width.max(200), tiles_h + self.panel_size.1 * panel_rows + 40);
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
+            root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
+            // (tile grids have always had a smaller title than charts)
+            let title_px = if self.panels.is_empty() { 20 } else { 22 };
+            let root = root.titled(self.title, ("sans-serif", title_px)).map_err(|e| plot_err(path, e))?;
+            let (top, bottom) = root.split_vertically(tiles_h);
+            self.draw_tiles(&top, &at, path)?;
+            if !self.panels.is_empty() {
+                self.draw_panels(&bottom, path)?;
+            }
+            root.present().map_err(|e| plot_err(path, e))?;
+        }
+        write_atomic(path, svg.as_bytes())
+    }
+
+    fn draw_tiles<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, plotters::coord::Shift>,
+        at: &[(i32, i32)],
+        path: &Path,
+    ) -> Result<(), FileError> {
+        let px = self.scale as i32;
+        for (t, &(cx, cy)) in self.tiles.iter().zip(at) {
+            area.draw(&Text::new(t.caption.clone(), (cx + 4, cy + 2), ("sans-serif", 12)))
+                .map_err(|e| plot_err(path, e))?;
+            let (ox, oy) = (cx + 4, cy + 18);
+            if matches!(t.shade, Shade::Signed { .. }) {
+                let (w, h) = (t.width as i32 * px, t.height as i32 * px);
+                area.draw(&Rectangle::new([(ox, oy), (ox + w, oy + h)], BLACK.mix(0.25).stroke_width(1)))
+                    .map_err(|e| plot_err(path, e))?;
+            }
+            for r in 0..t.height {
+                for c in 0..t.width {
+                    let Some(colour) = tile_colour(t.values[r * t.width + c], t.shade) else { continue };
+                    let (x, y) = (ox + c as i32 * px, oy + r as i32 * px);
+                    area.draw(&Rectangle::new([(x, y), (x + px, y + px)], colour.filled()))
+                        .map_err(|e| plot_err(path, e))?;
+                }
+            }
+            for f in &t.frames {
+                let (x, y) = (ox + f.x as i32 * px, oy + f.y as i32 * px);
+                let (x1, y1) = (x + f.width as i32 * px, y + f.height as i32 * px);
+                let style = PALETTE[f.color % PALETTE.len()].stroke_width(f.stroke);
+                area.draw(&Rectangle::new([(x, y), (x1, y1)], style)).map_err(|e| plot_err(path, e))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn draw_panels<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, plotters::coord::Shift>,
+        path: &Path,
+    ) -> Result<(), FileError> {
+        let cols = self.panel_cols.max(1);
+        let rows = self.panels.len().div_ceil(cols).max(1);
+        for (panel, area) in self.panels.iter().zip(area.split_evenly((rows, cols))) {
             let ((x0, x1), (y0, y1)) = bounds(panel);
             let mut chart = ChartBuilder::on(&area)
                 .caption(&panel.title, ("sans-serif", 16))
@@ -162,9 +328,19 @@ pub fn panels_svg(
                     .map_err(|e| plot_err(path, e))?;
             }
         }
-        root.present().map_err(|e| plot_err(path, e))?;
+        Ok(())
     }
-    write_atomic(path, svg.as_bytes())
+}
+
+/// Draws `panels` in a grid of `cols` columns under a common `title` into an SVG file.
+pub fn panels_svg(
+    path: impl AsRef<Path>,
+    title: &str,
+    panels: &[Panel],
+    cols: usize,
+    panel_size: (u32, u32),
+) -> Result<(), FileError> {
+    Figure { title, tiles: &[], tile_cols: 1, scale: 1, panels, panel_cols: cols, panel_size }.write(path)
 }
 
 /// Draws grey-scale images (values in [0, 1], row-major `width x height`) in a grid of
@@ -177,42 +353,9 @@ pub fn image_grid_svg(
     height: usize,
     cols: usize,
 ) -> Result<(), FileError> {
-    let path = path.as_ref();
-    let cell = 4u32;
-    let pad = 18u32;
-    let cols = cols.max(1);
-    let rows = images.len().div_ceil(cols).max(1);
-    let (cw, ch) = (width as u32 * cell + 8, height as u32 * cell + pad);
-    let size = (cw * cols as u32, ch * rows as u32 + 40);
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
-        let root = root.titled(title, ("sans-serif", 20)).map_err(|e| plot_err(path, e))?;
-        for (k, (caption, img)) in images.iter().enumerate() {
-            let (cx, cy) = ((k % cols) as i32 * cw as i32, (k / cols) as i32 * ch as i32);
-            root.draw(&Text::new(caption.clone(), (cx + 4, cy + 2), ("sans-serif", 12)))
-                .map_err(|e| plot_err(path, e))?;
-            for r in 0..height {
-                for c in 0..width {
-                    let v = img[r * width + c].clamp(0.0, 1.0);
-                    if v < 0.02 {
-                        continue; // white background: nothing to draw
-                    }
-
-                    let g = (255.0 * (1.0 - v)) as u8;
-                    let (x, y) = (cx + 4 + (c as u32 * cell) as i32, cy + pad as i32 + (r as u32 * cell) as i32);
-                    root.draw(&Rectangle::new(
-                        [(x, y), (x + cell as i32, y + cell as i32)],
-                        RGBColor(g, g, g).filled(),
-                    ))
-                    .map_err(|e| plot_err(path, e))?;
-                }
-            }
-        }
-        root.present().map_err(|e| plot_err(path, e))?;
-    }
-    write_atomic(path, svg.as_bytes())
+    let tiles: Vec<Tile> = images.iter().map(|(c, v)| Tile::grey(c.clone(), v.clone(), width, height)).collect();
+    Figure { title, tiles: &tiles, tile_cols: cols, scale: 4, panels: &[], panel_cols: 1, panel_size: (0, 0) }
+        .write(path)
 }
 
 #[cfg(test)]
