@@ -285,16 +285,16 @@ validated! {
     ValidConfig(Config) = "Config", checked by validate, derives Copy, PartialEq
 }
 
-fn finite(field: &'static str, v: f32) -> Result<f32, ConfigError> {
+pub(crate) fn finite(field: &'static str, v: f32) -> Result<f32, ConfigError> {
     if v.is_finite() { Ok(v) } else { Err(ConfigError::NonFinite { field, value: v as f64 }) }
 }
 
-fn positive(field: &'static str, v: f32) -> Result<f32, ConfigError> {
+pub(crate) fn positive(field: &'static str, v: f32) -> Result<f32, ConfigError> {
     finite(field, v)?;
     if v > 0.0 { Ok(v) } else { Err(ConfigError::NonPositive { field, value: v as f64 }) }
 }
 
-fn in_range(field: &'static str, v: f32, lo: f32, hi: f32, range: &'static str) -> Result<f32, ConfigError> {
+pub(crate) fn in_range(field: &'static str, v: f32, lo: f32, hi: f32, range: &'static str) -> Result<f32, ConfigError> {
     finite(field, v)?;
     if v >= lo && v <= hi { Ok(v) } else { Err(ConfigError::OutOfRange { field, value: v as f64, range }) }
 }

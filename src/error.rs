@@ -344,6 +344,51 @@ pub enum ClusteringError {
     File(#[from] FileError),
 }
 
+/// An error of AI-Memory1 ([`crate::memory1`]).
+#[derive(Debug, thiserror::Error)]
+pub enum Memory1Error {
+    /// Invalid settings.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// New-feature generation found no Free slot (the C++ code aborts here).
+    #[error("no free feature slot: all {features} slots hold features; give the layer more `features`")]
+    NoFreeSlot {
+        /// The layer's slot count.
+        features: usize,
+    },
+    /// An input of the wrong length.
+    #[error("the input has {found} values but the layer reads {expected}")]
+    InputSize {
+        /// Values the layer reads (channels x height x width).
+        expected: usize,
+        /// Values given.
+        found: usize,
+    },
+    /// A NaN or infinite input value.
+    #[error("input value {index} is NaN or infinite")]
+    NonFinite {
+        /// Its index.
+        index: usize,
+    },
+    /// A layer index the network does not have.
+    #[error("no layer {layer} (the network has {layers})")]
+    NoLayer {
+        /// The index asked for.
+        layer: usize,
+        /// Layers in the network.
+        layers: usize,
+    },
+    /// A learning run with no images.
+    #[error("no images to learn from")]
+    NoImages,
+    /// See [`ScheduleError`].
+    #[error(transparent)]
+    Schedule(#[from] ScheduleError),
+    /// Saving or loading.
+    #[error(transparent)]
+    File(#[from] FileError),
+}
+
 /// Any error of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -365,6 +410,9 @@ pub enum Error {
     /// See [`ClusteringError`].
     #[error(transparent)]
     Clustering(#[from] ClusteringError),
+    /// See [`Memory1Error`].
+    #[error(transparent)]
+    Memory1(#[from] Memory1Error),
 }
 
 /// `e` and its causes on one line, `outer: inner: ...`: the form for a log line. (The

@@ -49,6 +49,8 @@
 //!   functions returning data; [`baseline`]: backprop MLPs; [`plot`]: SVG plots;
 //! - [`clustering`]: clustering neurons (online k-means as spike events) and
 //!   meta-clustering;
+//! - [`memory1`]: AI-Memory1's rule (features from one image, competition, short- and
+//!   long-term memory, accumulative learning);
 //! - [`results`]: the typed results of a run ([`results::RunReport`]), the index of all
 //!   reported runs and the generated `docs/results.md`.
 
@@ -63,6 +65,7 @@ pub mod data;
 pub mod error;
 pub mod experiments;
 pub(crate) mod linalg;
+pub mod memory1;
 pub mod network;
 pub mod plot;
 pub mod probe;

@@ -4,6 +4,7 @@
 
 pub mod adaptation;
 pub mod clustering;
+pub mod memory1;
 pub mod mnist;
 pub mod relationships;
 pub mod rivalry;
