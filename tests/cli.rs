@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Every example binary.
-const EXAMPLES: [&str; 14] = [
+const EXAMPLES: [&str; 16] = [
+    "ai_memory1",
+    "ai_memory1_accumulate",
     "binocular_rivalry",
     "clustering_mnist",
     "clustering_points",
@@ -253,4 +255,34 @@ fn results_and_curves_name_what_is_missing() {
     refused(&run(root, "results", &["run", "no_such_row"]), "no_such_row");
     // away from it, the missing index is named
     refused(&run(&d, "results", &["run", "quick"]), "index.csv");
+}
+
+#[test]
+fn ai_memory1_refuses_bad_settings_and_data() {
+    let d = scratch("memory1");
+    let small = fake_mnist(&d, 10, 20);
+    let m28 = fake_mnist(&d, 28, 20);
+    let (small, m28) = (small.to_str().unwrap(), m28.to_str().unwrap());
+    for name in ["ai_memory1", "ai_memory1_accumulate"] {
+        // outputs checked before the data is read
+        let out = run(&d, name, &["--out-dir", "/proc/no/such", "--mnist-dir", "nowhere"]);
+        refused(&out, "/proc/no/such/");
+        refused(&run(&d, name, &["--mnist-dir", small, "--out-dir", "o"]), "images are 10x10");
+        // a layer that does not read the one before it, and an unknown field
+        std::fs::write(d.join("chain.json"), r#"{"network": {"layers": [{"channels": 1, "input": [28, 28], "kernel": 7, "stride": 2, "features": 30, "min_activation_ratio": 0.78, "max_activation_ratio": 0.9, "new_feature_min_positive": 15, "steps": 5}, {"channels": 3, "input": [11, 11], "kernel": 11, "stride": 1, "features": 5, "min_activation_ratio": 0.6, "max_activation_ratio": 0.9, "new_feature_min_positive": 15, "steps": 5}]}}"#).unwrap();
+        refused(
+            &run(&d, name, &["--config", "chain.json", "--mnist-dir", m28, "--out-dir", "o"]),
+            "layer 1: reads 3 channels",
+        );
+        std::fs::write(d.join("typo.json"), r#"{"imagez": 5}"#).unwrap();
+        refused(&run(&d, name, &["--config", "typo.json", "--mnist-dir", m28, "--out-dir", "o"]), "imagez");
+    }
+    // too few slots: a typed error that says what to raise, not the C++ code's abort
+    std::fs::write(d.join("tiny.json"), r#"{"network": {"layers": [{"channels": 1, "input": [28, 28], "kernel": 7, "stride": 2, "features": 3, "min_activation_ratio": 0.78, "max_activation_ratio": 0.9, "new_feature_min_positive": 15, "steps": 5}]}}"#).unwrap();
+    refused(
+        &run(&d, "ai_memory1", &["--config", "tiny.json", "--mnist-dir", m28, "--out-dir", "o"]),
+        "give the layer more `features`",
+    );
+    // --save over the output JSON
+    refused(&run(&d, "ai_memory1", &["--save", "o/ai_memory1.json", "--out-dir", "o"]), "name the same file");
 }

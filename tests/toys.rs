@@ -82,14 +82,15 @@ fn rivalry_switches_need_the_fake_target() {
     assert!(meets.len() >= 4, "only seeds {meets:?} of 1..=6");
 }
 
-/// `configs/toys/NAME.json` is the default config of each toy example, written out so a
-/// user can copy and edit it: it must not drift from the code's defaults.
+/// `configs/toys/NAME.json` is the default config of each toy example (and
+/// `configs/memory1/` of the AI-Memory1 examples), written out so a user can copy and
+/// edit it: it must not drift from the code's defaults.
 #[test]
 fn toy_config_files_are_the_defaults() {
     use astdp::experiments::{adaptation::AdaptationConfig, relationships::RelationsConfig};
     use astdp::experiments::{rivalry::RivalryConfig, stdp::StdpConfig};
     fn check<T: Default + serde::Serialize + serde::de::DeserializeOwned>(name: &str) {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/toys").join(name);
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs").join(name);
         let file: T = astdp::config::load_over_default(Some(&path)).unwrap();
         let (file, default) = (serde_json::to_value(file).unwrap(), serde_json::to_value(T::default()).unwrap());
         assert_eq!(file, default, "{} differs from the defaults", path.display());
@@ -107,8 +108,11 @@ fn toy_config_files_are_the_defaults() {
         keys(&default, "", &mut b);
         assert_eq!(a, b, "{} does not spell out every field", path.display());
     }
-    check::<StdpConfig>("stdp_curve.json");
-    check::<RivalryConfig>("binocular_rivalry.json");
-    check::<AdaptationConfig>("neural_adaptation.json");
-    check::<RelationsConfig>("state_relationships.json");
+    check::<StdpConfig>("toys/stdp_curve.json");
+    check::<RivalryConfig>("toys/binocular_rivalry.json");
+    check::<AdaptationConfig>("toys/neural_adaptation.json");
+    check::<RelationsConfig>("toys/state_relationships.json");
+    // and AI-Memory1's two experiments
+    check::<astdp::experiments::memory1::ZeroConfig>("memory1/zero.json");
+    check::<astdp::experiments::memory1::AccumulateConfig>("memory1/accumulate.json");
 }

@@ -131,7 +131,7 @@ pub struct Coverage {
 /// Check B on `images`: layer 0 of `net` runs frozen, with competition.
 pub fn coverage(net: &Memory1, images: &[&[f32]]) -> Result<Coverage, Memory1Error> {
     let layer = &net.layers[0];
-    let rule = &net.config.rule;
+    let rule = &layer.params.rule_or(&net.config.rule);
     let (d, cells, th) = (layer.params.dim(), layer.cells(), rule.overlap_threshold);
     let gate = layer.params.new_feature_min_positive;
     let (mut covered_sum, mut new_sum, mut none, mut ink_sum, mut counted) = (0.0, 0usize, 0usize, 0.0, 0usize);
@@ -201,7 +201,7 @@ impl Default for ZeroConfig {
             network: Memory1Config::default(),
             digit: 0,
             images: 500,
-            test_images: usize::MAX,
+            test_images: 10_000,
             probe_steps: vec![1, 2, 25, 1499],
         }
     }
@@ -232,6 +232,10 @@ pub struct ZeroRun {
     pub created_by_layer: BTreeMap<usize, usize>,
     /// Refused picks per layer.
     pub refused_by_layer: BTreeMap<usize, usize>,
+    /// Long features per layer at the end.
+    pub long_by_layer: Vec<usize>,
+    /// What each Long feature of the second layer responds to, on the test images.
+    pub second_layer: Vec<Response>,
     /// Check B on the digit's test images.
     pub test_coverage: Coverage,
     /// Check B on the training images.
@@ -276,6 +280,8 @@ pub fn run_zero(cfg: &ZeroConfig, train: &Dataset, test: &Dataset) -> Result<(Ze
             transitions: trace.transitions,
             peak_live_slots: trace.peak_live_slots,
             created_by_layer: trace.created_by_layer,
+            long_by_layer: net.layers.iter().map(|l| l.count(Memory::Long)).collect(),
+            second_layer: if net.layers.len() > 1 { responses(&net, 1, &tests)? } else { Vec::new() },
             refused_by_layer: trace.refused_by_layer,
             test_zero_coverage: test_coverage.covered_fraction,
             test_zero_new_features_per_image: test_coverage.new_features_per_image,
@@ -287,6 +293,46 @@ pub fn run_zero(cfg: &ZeroConfig, train: &Dataset, test: &Dataset) -> Result<(Ze
         },
         net,
     ))
+}
+
+/// What a Long feature responds to: the images on which it wins somewhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Response {
+    /// Its slot.
+    pub slot: usize,
+    /// The share of the images on which it wins at some cell.
+    pub wins: f64,
+    /// The mean of those images (empty when it never wins).
+    pub mean_image: Vec<f32>,
+}
+
+/// For each Long feature of `layer`, the share of `images` on which it wins at some
+/// cell and the mean of those images.
+pub fn responses(net: &Memory1, layer: usize, images: &[&[f32]]) -> Result<Vec<Response>, Memory1Error> {
+    let l = &net.layers[layer];
+    let long: Vec<usize> = (0..l.params.features).filter(|&f| l.state[f] == Memory::Long).collect();
+    let pixels = images.first().map_or(0, |i| i.len());
+    let mut sums: BTreeMap<usize, (Vec<f64>, usize)> = long.iter().map(|&f| (f, (vec![0.0; pixels], 0))).collect();
+    for img in images {
+        let fwd = net.forward(img, layer)?.pop().expect("layer + 1 passes");
+        let mut won: Vec<usize> = fwd.winners().map(|(f, _)| f).collect();
+        won.sort_unstable();
+        won.dedup();
+        for f in won {
+            if let Some((acc, n)) = sums.get_mut(&f) {
+                acc.iter_mut().zip(img.iter()).for_each(|(a, &v)| *a += v as f64);
+                *n += 1;
+            }
+        }
+    }
+    Ok(sums
+        .into_iter()
+        .map(|(slot, (acc, n))| Response {
+            slot,
+            wins: n as f64 / images.len().max(1) as f64,
+            mean_image: if n == 0 { Vec::new() } else { acc.iter().map(|a| (a / n as f64) as f32).collect() },
+        })
+        .collect())
 }
 
 /// [`learn`] with a progress line per layer phase on stderr.
@@ -357,7 +403,7 @@ impl Default for AccumulateConfig {
             network: AccumulateConfig::network_with_slots(1000),
             digits: (0..10).collect(),
             images_per_digit: 500,
-            test_per_digit: usize::MAX,
+            test_per_digit: 10_000,
         }
     }
 }
@@ -403,7 +449,7 @@ pub struct AccumulateRun {
     /// The readout's accuracy on digit 0's test images after each stage from the
     /// second on.
     pub digit0_accuracy_after_stage: Vec<(u8, f64)>,
-    /// Learning steps per second (all layers, all stages).
+    /// Learning steps per second (all layers, all stages; the readouts not counted).
     pub steps_per_s: f64,
 }
 
@@ -540,7 +586,7 @@ pub fn run_accumulate(
     let mut net = Memory1::new(cfg.network.clone().validate()?);
     let mut stages = Vec::new();
     let mut digit0 = Vec::new();
-    let (mut steps, start) = (0u64, Instant::now());
+    let (mut steps, mut learning) = (0u64, std::time::Duration::ZERO);
     for (k, &digit) in cfg.digits.iter().enumerate() {
         let images = first_of_digit(train, digit, cfg.images_per_digit);
         let l0 = &net.layers[0];
@@ -548,8 +594,10 @@ pub fn run_accumulate(
         let d = l0.params.dim();
         let snapshot = (l0.weights[..old_long * d].to_vec(), l0.state[..old_long].to_vec());
         let mut trace = Trace::default();
-        steps +=
-            learn_with_progress(&mut net, &images, &mut trace, &format!("AI-Memory1 stage {} \"{digit}\"", k + 1))?;
+        let start = Instant::now();
+        let label = format!("AI-Memory1 stage {} \"{digit}\"", k + 1);
+        steps += learn_with_progress(&mut net, &images, &mut trace, &label)?;
+        learning += start.elapsed();
         let l0 = &net.layers[0];
         let unchanged = l0.weights[..old_long * d] == snapshot.0[..] && l0.state[..old_long] == snapshot.1[..];
         let learned = &cfg.digits[..=k];
@@ -585,6 +633,6 @@ pub fn run_accumulate(
             pixel_baseline_accuracy: several.then_some(px_acc),
         });
     }
-    let steps_per_s = steps as f64 / start.elapsed().as_secs_f64();
+    let steps_per_s = steps as f64 / learning.as_secs_f64();
     Ok((AccumulateRun { config: cfg.clone(), stages, digit0_accuracy_after_stage: digit0, steps_per_s }, net))
 }

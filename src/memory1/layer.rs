@@ -140,8 +140,10 @@ impl Layer {
         self.state.iter().filter(|&&s| s == m).count()
     }
 
-    /// `(θmin, θmax)` of spec section 2.
+    /// `(θmin, θmax)` of spec section 2 (`rule`: the network's; the layer's own rule
+    /// takes precedence).
     pub fn thresholds(&self, rule: &Rule) -> (f32, f32) {
+        let rule = &self.params.rule_or(rule);
         let scale = rule.input_max * rule.positive_total;
         (self.params.min_activation_ratio * scale, self.params.max_activation_ratio * scale)
     }
@@ -191,6 +193,7 @@ impl Layer {
     /// product over the live slots and all cells), outputs, and competition across
     /// features. No weight changes.
     pub fn forward(&self, input: &[f32], rule: &Rule) -> Result<Forward, Memory1Error> {
+        let rule = &self.params.rule_or(rule);
         let patches = self.patches(input)?;
         let (cells, d, f) = (self.cells(), self.params.dim(), self.params.features);
         let mut sums = vec![0.0f32; f * cells];
@@ -293,6 +296,7 @@ impl Layer {
     /// winners, then the memory transitions. An error (and nothing half-done to the
     /// slots it has not reached) when a new feature finds no Free slot.
     pub fn learn(&mut self, fwd: &Forward, rule: &Rule) -> Result<StepLog, Memory1Error> {
+        let rule = &self.params.rule_or(rule);
         let d = self.params.dim();
         let mut log = StepLog::default();
         // a. negative learning

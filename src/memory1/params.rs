@@ -77,6 +77,18 @@ pub struct LayerParams {
     pub new_feature_min_positive: usize,
     /// Learning steps of this layer's phase (spec 9).
     pub steps: u64,
+    /// This layer's own rule instead of the network's (default: none; fields left out
+    /// of it take [`Rule::default`]). An experiment beyond the spec, whose layers share
+    /// one rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Rule>,
+}
+
+impl LayerParams {
+    /// The rule this layer follows: its own, else the network's.
+    pub fn rule_or(&self, network: &Rule) -> Rule {
+        self.rule.unwrap_or(*network)
+    }
 }
 
 impl LayerParams {
@@ -116,6 +128,7 @@ impl Default for Memory1Config {
             max_activation_ratio: 0.9,
             new_feature_min_positive: 15,
             steps: 1500,
+            rule: None,
         };
         let conv2 = LayerParams {
             channels: 300,
@@ -127,9 +140,26 @@ impl Default for Memory1Config {
             max_activation_ratio: 0.9,
             new_feature_min_positive: 15,
             steps: 1000,
+            rule: None,
         };
         Memory1Config { rule: Rule::default(), layers: vec![conv1, conv2] }
     }
+}
+
+fn check_rule(r: &Rule) -> Result<(), ConfigError> {
+    positive("rule.positive_total", r.positive_total)?;
+    in_range("rule.negative_weight_ratio", r.negative_weight_ratio, 0.0, f32::MAX, "[0, inf)")?;
+    in_range("rule.positive_recycle_rate", r.positive_recycle_rate, 0.0, 1.0, "[0, 1]")?;
+    in_range("rule.negative_recycle_rate", r.negative_recycle_rate, 0.0, 1.0, "[0, 1]")?;
+    in_range("rule.overlap_threshold", r.overlap_threshold, 0.0, 1.0, "[0, 1]")?;
+    for (field, v) in [("rule.forget_rate", r.forget_rate), ("rule.long_term_rate", r.long_term_rate)] {
+        if !(v.is_finite() && v >= 0.0) {
+            return Err(ConfigError::OutOfRange { field, value: v, range: "[0, inf)" });
+        }
+    }
+    positive("rule.output_max", r.output_max)?;
+    positive("rule.input_max", r.input_max)?;
+    Ok(())
 }
 
 crate::config::validated! {
@@ -140,19 +170,7 @@ crate::config::validated! {
 impl Memory1Config {
     /// Checks every field and that each layer reads the previous one's output.
     pub fn validate(self) -> Result<ValidMemory1Config, ConfigError> {
-        let r = &self.rule;
-        positive("rule.positive_total", r.positive_total)?;
-        in_range("rule.negative_weight_ratio", r.negative_weight_ratio, 0.0, f32::MAX, "[0, inf)")?;
-        in_range("rule.positive_recycle_rate", r.positive_recycle_rate, 0.0, 1.0, "[0, 1]")?;
-        in_range("rule.negative_recycle_rate", r.negative_recycle_rate, 0.0, 1.0, "[0, 1]")?;
-        in_range("rule.overlap_threshold", r.overlap_threshold, 0.0, 1.0, "[0, 1]")?;
-        for (field, v) in [("rule.forget_rate", r.forget_rate), ("rule.long_term_rate", r.long_term_rate)] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(ConfigError::OutOfRange { field, value: v, range: "[0, inf)" });
-            }
-        }
-        positive("rule.output_max", r.output_max)?;
-        positive("rule.input_max", r.input_max)?;
+        check_rule(&self.rule)?;
         if self.layers.is_empty() {
             return Err(ConfigError::Topology("AI-Memory1 needs at least one layer".into()));
         }
@@ -166,6 +184,9 @@ impl Memory1Config {
             }
             if l.dim().checked_mul(l.features).is_none_or(|n| n > 1 << 30) {
                 return bad("features x channels x kernel² is too large (over 2^30 weights)");
+            }
+            if let Some(r) = &l.rule {
+                check_rule(r)?;
             }
             positive("layers.min_activation_ratio", l.min_activation_ratio)?;
             positive("layers.max_activation_ratio", l.max_activation_ratio)?;
