@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use anyhow::{Context, bail};
-use astdp::results::{IndexRow, load_reports, read_index, render_markdown};
+use astdp::results::{IndexRow, load_reports, read_figures, read_index, render_markdown};
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -134,7 +134,8 @@ fn main() -> anyhow::Result<()> {
         Cmd::Docs => {
             let reports = load_reports(root, &rows)?;
             let path = root.join("docs/results.md");
-            astdp::checkpoint::write_atomic(&path, render_markdown(&rows, &reports).as_bytes())?;
+            let figures = read_figures(root)?;
+            astdp::checkpoint::write_atomic(&path, render_markdown(&rows, &reports, &figures).as_bytes())?;
             eprintln!("wrote {} ({} rows, {} results files)", path.display(), rows.len(), reports.len());
         }
     }

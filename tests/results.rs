@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use astdp::results::{RunReport, SCHEMA_VERSION, Status, load_reports, read_index, render_markdown};
+use astdp::results::{RunReport, SCHEMA_VERSION, Status, load_reports, read_figures, read_index, render_markdown};
 use serde_json::Value;
 
 fn root() -> &'static Path {
@@ -94,7 +94,7 @@ fn docs_results_md_is_generated_from_the_results() {
     let reports = load_reports(root(), &rows).unwrap();
     let committed = std::fs::read_to_string(root().join("docs/results.md")).unwrap_or_default();
     assert!(
-        committed == render_markdown(&rows, &reports),
+        committed == render_markdown(&rows, &reports, &read_figures(root()).unwrap()),
         "docs/results.md is stale: run `cargo run --release --example results -- docs` and commit it"
     );
 }
@@ -132,4 +132,26 @@ fn every_row_builds_the_config_its_file_recorded() {
         checked += 1;
     }
     assert!(checked >= 100, "only {checked} rows checked");
+}
+
+/// Every figure summary in `plots/` is listed in `results/figures.csv` (which
+/// `read_figures` checks: each listed file present and JSON), with an example that exists.
+#[test]
+fn every_figure_summary_is_listed() {
+    let figures = read_figures(root()).unwrap();
+    for e in std::fs::read_dir(root().join("plots")).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") {
+            let file = format!("plots/{name}");
+            assert!(figures.iter().any(|f| f.file == file), "{file} is not listed in results/figures.csv");
+        }
+    }
+    for f in &figures {
+        assert!(
+            root().join("examples").join(format!("{}.rs", f.example)).is_file(),
+            "{}: no example {}",
+            f.file,
+            f.example
+        );
+    }
 }
