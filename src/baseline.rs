@@ -136,10 +136,19 @@ impl Mlp {
     /// One epoch of SGD over `data` in an order drawn from `rng`; returns the mean loss.
     /// An error when the images are not `n_in` pixels.
     pub fn train_epoch(&mut self, data: &Dataset, cfg: &MlpConfig, rng: &mut SimRng) -> Result<f64, DataError> {
-        data.expect_pixels(self.n_in)?;
-        let (ni, nh, no) = (self.n_in, self.n_hidden, self.n_out);
         let mut order: Vec<usize> = (0..data.len()).collect();
         order.shuffle(rng);
+        self.train_order(data, &order, cfg)
+    }
+
+    /// SGD over the samples `order` of `data`, in that order, `cfg.batch` at a time;
+    /// returns the mean loss. An error when the images are not `n_in` pixels.
+    pub fn train_order(&mut self, data: &Dataset, order: &[usize], cfg: &MlpConfig) -> Result<f64, DataError> {
+        data.expect_pixels(self.n_in)?;
+        if let Some(&index) = order.iter().find(|&&i| i >= data.len()) {
+            return Err(DataError::NoSample { index, len: data.len() });
+        }
+        let (ni, nh, no) = (self.n_in, self.n_hidden, self.n_out);
         let mut total = 0.0f64;
         for idx in order.chunks(cfg.batch) {
             let b = idx.len();
@@ -219,7 +228,25 @@ impl Mlp {
                 }
             }
         }
-        Ok(total / data.len().max(1) as f64)
+        Ok(total / order.len().max(1) as f64)
+    }
+
+    /// The predicted class (output argmax) of each image of `images` (`n_in` values each,
+    /// one after another). An error when the length is not a multiple of `n_in`.
+    pub fn predict(&self, images: &[f32]) -> Result<Vec<usize>, DataError> {
+        if !images.len().is_multiple_of(self.n_in) {
+            return Err(DataError::WrongSize { expected: self.n_in, found: images.len() % self.n_in });
+        }
+        let mut out = Vec::with_capacity(images.len() / self.n_in);
+        for chunk in images.chunks(256 * self.n_in) {
+            let b = chunk.len() / self.n_in;
+            let (_, z) = self.forward(chunk, b);
+            for r in 0..b {
+                let zr = &z[r * self.n_out..(r + 1) * self.n_out];
+                out.push(zr.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(k, _)| k));
+            }
+        }
+        Ok(out)
     }
 
     /// Fraction of `data` whose output argmax equals the label. An error when the images

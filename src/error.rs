@@ -231,6 +231,14 @@ pub enum DataError {
     /// No MNIST folder was found.
     #[error("{0}")]
     NotFound(String),
+    /// A sample index past the end of a data set.
+    #[error("sample {index} asked of a data set of {len}")]
+    NoSample {
+        /// The index.
+        index: usize,
+        /// The data set's size.
+        len: usize,
+    },
     /// Images of another size than the model reads.
     #[error("the images have {found} pixels but the model reads {expected}")]
     WrongSize {
@@ -389,6 +397,32 @@ pub enum Memory1Error {
     File(#[from] FileError),
 }
 
+/// An error of memory association ([`crate::association`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AssociationError {
+    /// A memory without room.
+    #[error(
+        "a short-term memory needs at least one class and a capacity of at least 1 (got {classes} classes, capacity {capacity})"
+    )]
+    EmptyMemory {
+        /// Classes asked for.
+        classes: usize,
+        /// Capacity asked for.
+        capacity: usize,
+    },
+    /// A label outside the memory's classes.
+    #[error("label {label} outside the memory's {classes} classes")]
+    NoClass {
+        /// The label.
+        label: usize,
+        /// The classes.
+        classes: usize,
+    },
+    /// Sampling from an empty memory.
+    #[error("the short-term memory holds nothing to sample yet: push samples first")]
+    NothingStored,
+}
+
 /// Any error of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -413,6 +447,9 @@ pub enum Error {
     /// See [`Memory1Error`].
     #[error(transparent)]
     Memory1(#[from] Memory1Error),
+    /// See [`AssociationError`].
+    #[error(transparent)]
+    Association(#[from] AssociationError),
 }
 
 /// `e` and its causes on one line, `outer: inner: ...`: the form for a log line. (The

@@ -49,6 +49,7 @@
 //!   functions returning data; [`baseline`]: backprop MLPs; [`plot`]: SVG plots;
 //! - [`clustering`]: clustering neurons (online k-means as spike events) and
 //!   meta-clustering;
+//! - [`association`]: memory association: a short-term memory of per-class queues;
 //! - [`memory1`]: AI-Memory1's rule (features from one image, competition, short- and
 //!   long-term memory, accumulative learning);
 //! - [`results`]: the typed results of a run ([`results::RunReport`]), the index of all
@@ -57,6 +58,7 @@
 #![warn(missing_docs, missing_debug_implementations)]
 
 pub mod activation;
+pub mod association;
 pub mod baseline;
 pub mod checkpoint;
 pub mod clustering;

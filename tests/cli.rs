@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Every example binary.
-const EXAMPLES: [&str; 16] = [
+const EXAMPLES: [&str; 17] = [
     "ai_memory1",
     "ai_memory1_accumulate",
     "binocular_rivalry",
     "clustering_mnist",
     "clustering_points",
+    "imbalanced_stream",
     "meta_clustering",
     "mlp_baseline",
     "mnist",
@@ -285,4 +286,27 @@ fn ai_memory1_refuses_bad_settings_and_data() {
     );
     // --save over the output JSON
     refused(&run(&d, "ai_memory1", &["--save", "o/ai_memory1.json", "--out-dir", "o"]), "name the same file");
+}
+
+#[test]
+fn imbalanced_stream_refuses_bad_settings_and_data() {
+    let d = scratch("imbalance");
+    let small = fake_mnist(&d, 10, 20);
+    let m28 = fake_mnist(&d, 28, 40);
+    let (small, m28) = (small.to_str().unwrap(), m28.to_str().unwrap());
+    let name = "imbalanced_stream";
+    let out = run(&d, name, &["--out-dir", "/proc/no/such", "--mnist-dir", "nowhere"]);
+    refused(&out, "/proc/no/such/");
+    refused(&run(&d, name, &["--mnist-dir", small, "--out-dir", "o"]), "images are 10x10");
+    for (cfg, needle) in [
+        (r#"{"capacity": 0}"#, "`capacity` is 0"),
+        (r#"{"decay": -1}"#, "`decay` is -1"),
+        (r#"{"learners": ["svm"]}"#, "unknown learner"),
+        (r#"{"mlp": {"hidden": 8, "loss": "cross-entropy", "lr": -1, "batch": 4}}"#, "lr"),
+        (r#"{"astdp": {"batch": 0}}"#, "batch"),
+        (r#"{"decay": 0.5, "sampels": 10}"#, "sampels"),
+    ] {
+        std::fs::write(d.join("bad.json"), cfg).unwrap();
+        refused(&run(&d, name, &["--config", "bad.json", "--mnist-dir", m28, "--out-dir", "o"]), needle);
+    }
 }

@@ -65,6 +65,20 @@ impl Dataset {
             cols: self.cols,
         }
     }
+    /// The samples `indices`, in that order (indices past the end are left out).
+    pub fn select(&self, indices: &[usize]) -> Dataset {
+        let keep: Vec<usize> = indices.iter().copied().filter(|&i| i < self.len()).collect();
+        Dataset {
+            images: keep.iter().flat_map(|&i| self.image(i).iter().copied()).collect(),
+            labels: keep.iter().map(|&i| self.labels[i]).collect(),
+            rows: self.rows,
+            cols: self.cols,
+        }
+    }
+    /// The indices of the samples labelled `label`, in order.
+    pub fn indices_of(&self, label: u8) -> Vec<usize> {
+        (0..self.len()).filter(|&i| self.labels[i] == label).collect()
+    }
     /// Samples `from..to`.
     pub fn slice(&self, from: usize, to: usize) -> Dataset {
         let to = to.min(self.len());

@@ -3,6 +3,7 @@
 //! plot and print.
 
 pub mod adaptation;
+pub mod association;
 pub mod clustering;
 pub mod memory1;
 pub mod mnist;

@@ -49,16 +49,44 @@ impl Trainer {
         mode: Mode,
         progress: &mut dyn FnMut(usize, usize, f64),
     ) -> Result<f64, Error> {
+        let batches = self.batches(data.len(), true);
+        self.train_batches(data, &batches, mode, progress)
+    }
+
+    /// As [`Trainer::train_epoch`], but over the samples `order` of `data` in that order
+    /// (consecutive batches, no shuffle): for a stream whose order matters, or batches
+    /// drawn one at a time from a memory. Counts as an epoch.
+    pub fn train_order(
+        &mut self,
+        data: &Dataset,
+        order: &[usize],
+        mode: Mode,
+        progress: &mut dyn FnMut(usize, usize, f64),
+    ) -> Result<f64, Error> {
+        if let Some(&index) = order.iter().find(|&&i| i >= data.len()) {
+            return Err(crate::error::DataError::NoSample { index, len: data.len() }.into());
+        }
+        let batches: Vec<Vec<usize>> = order.chunks(self.cfg.batch).map(|c| c.to_vec()).collect();
+        self.train_batches(data, &batches, mode, progress)
+    }
+
+    fn train_batches(
+        &mut self,
+        data: &Dataset,
+        batches: &[Vec<usize>],
+        mode: Mode,
+        progress: &mut dyn FnMut(usize, usize, f64),
+    ) -> Result<f64, Error> {
         data.expect_pixels(self.sim.network().topology.layers()[0].size)?;
         self.restrict_plasticity(mode, false)?;
-        let batches = self.batches(data.len(), true);
         self.guard_snapshots.clear();
         if self.cfg.guard_rms_jump.is_some() {
             self.guard_snapshots.push_back((self.samples_seen, self.sim.network().clone()));
         }
         let mut tally = Tally::default();
         let mut seen = 0usize;
-        for idx in &batches {
+        let total: usize = batches.iter().map(|b| b.len()).sum();
+        for idx in batches {
             let (x, y, real) = self.gather(data, idx);
             if let Some(alpha) = self.scheduled_alpha() {
                 self.sim.schedule(self.sim.now(), Event::SetAlpha(alpha))?;
@@ -72,14 +100,14 @@ impl Trainer {
             seen += real;
             self.samples_seen += real as u64;
             self.update_average(real)?;
-            if (seen / self.cfg.batch).is_multiple_of(10) || seen == data.len() {
+            if (seen / self.cfg.batch).is_multiple_of(10) || seen == total {
                 self.guard();
                 self.sim.network().check_weights()?;
                 let sym = self.sim.network().symmetry_correlation().unwrap_or(f64::NAN);
                 self.symmetry.push((self.samples_seen, sym));
                 self.weight_rms.push((self.samples_seen, self.sim.network().block_rms()));
             }
-            progress(seen, data.len(), tally.metric(mode, seen));
+            progress(seen, total, tally.metric(mode, seen));
         }
         self.restrict_plasticity(mode, true)?;
         self.epochs_done += 1;

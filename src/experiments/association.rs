@@ -1,0 +1,254 @@
+//! The memory-association experiments as functions returning data: a class-imbalanced
+//! stream learned straight and through the short-term memory.
+
+use rand::RngExt;
+use serde::{Deserialize, Serialize};
+
+use crate::association::ShortTermMemory;
+use crate::baseline::{Loss, Mlp, MlpConfig};
+use crate::data::mnist::Dataset;
+use crate::error::Error;
+use crate::experiments::mnist::{MnistConfig, Mode, Trainer};
+use crate::progress::Progress;
+use crate::sim::{SimRng, rng_from_seed};
+
+/// Settings of the imbalance experiment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ImbalanceConfig {
+    /// Samples in the stream (one MNIST epoch).
+    pub samples: usize,
+    /// Class `i` appears with probability proportional to `decay^i`.
+    pub decay: f64,
+    /// The short-term memory's queue size per class.
+    pub capacity: usize,
+    /// Test images (balanced accuracy is the mean of the per-class recalls over them).
+    pub test_samples: usize,
+    /// The aSTDP net (supervised).
+    pub astdp: MnistConfig,
+    /// The backprop MLP.
+    pub mlp: MlpConfig,
+    /// The learners run: `"astdp"`, `"mlp"`.
+    pub learners: Vec<String>,
+    /// Seed of the stream, the memory's draws and the nets.
+    pub seed: u64,
+}
+
+impl Default for ImbalanceConfig {
+    /// The stream of the issue (0.5^i, 60,000 samples), queues of 1000, the README's
+    /// quick aSTDP net (784-128-10, batch 16, 20 + 40 iterations, alpha 0.05) and a
+    /// 784-128-10 cross-entropy MLP with the same batch.
+    fn default() -> Self {
+        let mut astdp = MnistConfig {
+            hidden: vec![128],
+            batch: 16,
+            free_iters: 20,
+            clamped_iters: 40,
+            test_iters: 40,
+            ..MnistConfig::default()
+        };
+        astdp.model.alpha = 0.05;
+        ImbalanceConfig {
+            samples: 60_000,
+            decay: 0.5,
+            capacity: 1000,
+            test_samples: 10_000,
+            astdp,
+            mlp: MlpConfig { hidden: 128, loss: Loss::CrossEntropy, lr: 0.5, batch: 16 },
+            learners: vec!["astdp".into(), "mlp".into()],
+            seed: 1,
+        }
+    }
+}
+
+impl ImbalanceConfig {
+    /// Checks the settings that the learners' own checks do not cover.
+    pub fn validate(&self) -> Result<(), crate::error::ConfigError> {
+        use crate::error::ConfigError;
+        if !(self.decay.is_finite() && self.decay > 0.0) {
+            return Err(ConfigError::OutOfRange { field: "decay", value: self.decay, range: "(0, inf)" });
+        }
+        for (field, v) in [("samples", self.samples), ("test_samples", self.test_samples), ("capacity", self.capacity)]
+        {
+            if v == 0 {
+                return Err(ConfigError::NonPositive { field, value: 0.0 });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One learner on one way of feeding it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImbalanceRun {
+    /// `"astdp"` or `"mlp"`.
+    pub learner: String,
+    /// `"none"` (straight on the stream) or `"short_term"` (balanced batches from the
+    /// short-term memory, one per batch of the stream).
+    pub memory: String,
+    /// The mean of the per-class recalls on the test images.
+    pub balanced_accuracy: f64,
+    /// Recall of each class 0-9.
+    pub per_class_recall: Vec<f64>,
+    /// Samples trained on (the same for both ways of feeding).
+    pub updates: usize,
+    /// How often each class was trained on.
+    pub trained_per_class: Vec<usize>,
+}
+
+/// What the imbalance experiment gave.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ImbalanceResult {
+    /// The settings.
+    pub config: ImbalanceConfig,
+    /// How often each class appears in the stream.
+    pub stream_per_class: Vec<usize>,
+    /// The runs.
+    pub runs: Vec<ImbalanceRun>,
+}
+
+/// A stream of `n` training-set indices: a class drawn with probability proportional to
+/// `decay^class`, then one of its images uniformly.
+pub fn imbalanced_stream(train: &Dataset, n: usize, decay: f64, rng: &mut SimRng) -> Vec<usize> {
+    let by_class: Vec<Vec<usize>> = (0..10u8).map(|c| train.indices_of(c)).collect();
+    let weights: Vec<f64> = (0..10).map(|c| if by_class[c].is_empty() { 0.0 } else { decay.powi(c as i32) }).collect();
+    let total: f64 = weights.iter().sum();
+    (0..n)
+        .map(|_| {
+            let mut u = rng.random::<f64>() * total;
+            let mut c = 0;
+            while c < 9 && (u >= weights[c] || weights[c] == 0.0) {
+                u -= weights[c];
+                c += 1;
+            }
+            let pool = &by_class[c];
+            pool[rng.random_range(0..pool.len())]
+        })
+        .collect()
+}
+
+/// The order a learner sees when fed through the short-term memory: after each batch of
+/// the stream is pushed, one batch of the same size drawn balanced from the memory.
+pub fn through_short_term_memory(
+    train: &Dataset,
+    stream: &[usize],
+    batch: usize,
+    capacity: usize,
+    rng: &mut SimRng,
+) -> Result<Vec<usize>, Error> {
+    let mut stm = ShortTermMemory::new(10, capacity)?;
+    let mut order = Vec::with_capacity(stream.len());
+    for chunk in stream.chunks(batch.max(1)) {
+        for &i in chunk {
+            stm.push(train.labels[i] as usize, i)?;
+        }
+        order.extend(stm.sample_balanced(chunk.len(), rng)?.into_iter().map(|(_, &i)| i));
+    }
+    Ok(order)
+}
+
+fn per_class(train: &Dataset, order: &[usize]) -> Vec<usize> {
+    let mut n = vec![0; 10];
+    for &i in order {
+        n[train.labels[i] as usize] += 1;
+    }
+    n
+}
+
+/// Recall of each class on `test`, from `accuracy(subset of one class)`.
+fn recalls(test: &Dataset, mut accuracy: impl FnMut(&Dataset) -> Result<f64, Error>) -> Result<Vec<f64>, Error> {
+    (0..10u8).map(|c| accuracy(&test.select(&test.indices_of(c)))).collect()
+}
+
+/// Trains each learner of `cfg` straight on one imbalanced stream and through the
+/// short-term memory, and measures per-class recall on `test`.
+pub fn run_imbalance(cfg: &ImbalanceConfig, train: &Dataset, test: &Dataset) -> Result<ImbalanceResult, Error> {
+    cfg.validate()?;
+    cfg.mlp.validate()?;
+    let astdp = cfg.astdp.clone().check()?;
+    let mut rng = rng_from_seed(cfg.seed);
+    let stream = imbalanced_stream(train, cfg.samples, cfg.decay, &mut rng);
+    let test = test.take(cfg.test_samples);
+    let mut runs = Vec::new();
+    for learner in &cfg.learners {
+        let batch = match learner.as_str() {
+            "astdp" => cfg.astdp.batch,
+            "mlp" => cfg.mlp.batch,
+            other => {
+                return Err(crate::error::ConfigError::Topology(format!(
+                    "unknown learner {other:?}: give \"astdp\" or \"mlp\""
+                ))
+                .into());
+            }
+        };
+        let mut memory_rng = rng_from_seed(cfg.seed.wrapping_add(1));
+        let replayed = through_short_term_memory(train, &stream, batch, cfg.capacity, &mut memory_rng)?;
+        for (memory, order) in [("none", &stream), ("short_term", &replayed)] {
+            let label = format!("{learner}, memory {memory}");
+            let recall = match learner.as_str() {
+                "astdp" => {
+                    let mut t = Trainer::new(astdp.clone(), train.pixels(), cfg.seed)?;
+                    let mut bar = Progress::new(label, order.len());
+                    t.train_order(train, order, Mode::Supervised, &mut |done, _, acc| {
+                        bar.update(done, &format!("train acc {acc:.3}"))
+                    })?;
+                    bar.finish();
+                    recalls(&test, |d| Ok(t.evaluate(d)?.accuracy))?
+                }
+                _ => {
+                    let mut m = Mlp::new(train.pixels(), cfg.mlp.hidden, 10, &mut rng_from_seed(cfg.seed));
+                    m.train_order(train, order, &cfg.mlp)?;
+                    recalls(&test, |d| Ok(m.accuracy(d)?))?
+                }
+            };
+            let balanced = recall.iter().sum::<f64>() / recall.len() as f64;
+            eprintln!("{learner}, memory {memory}: balanced accuracy {balanced:.4}");
+            runs.push(ImbalanceRun {
+                learner: learner.clone(),
+                memory: memory.into(),
+                balanced_accuracy: balanced,
+                per_class_recall: recall,
+                updates: order.len(),
+                trained_per_class: per_class(train, order),
+            });
+        }
+    }
+    Ok(ImbalanceResult { config: cfg.clone(), stream_per_class: per_class(train, &stream), runs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 100 images per class 0-9, 2x2 pixels.
+    fn data() -> Dataset {
+        let labels: Vec<u8> = (0..1000).map(|i| (i % 10) as u8).collect();
+        Dataset { images: vec![0.5; 4000], labels, rows: 2, cols: 2 }
+    }
+
+    #[test]
+    fn the_stream_halves_from_class_to_class() {
+        let d = data();
+        let s = imbalanced_stream(&d, 100_000, 0.5, &mut rng_from_seed(1));
+        let n = per_class(&d, &s);
+        // expected share of class i: 0.5^i / (2 - 2^-9)
+        for (i, &c) in n.iter().enumerate().take(6) {
+            let expected = 100_000.0 * 0.5f64.powi(i as i32) / (2.0 - 0.5f64.powi(9));
+            assert!((c as f64 - expected).abs() < 5.0 * expected.sqrt() + 1.0, "class {i}: {c} vs {expected}");
+        }
+        assert!(n[9] > 0 && n[9] < 200, "{n:?}");
+    }
+
+    #[test]
+    fn the_memory_feeds_the_same_number_of_samples_balanced() {
+        let d = data();
+        let s = imbalanced_stream(&d, 20_000, 0.5, &mut rng_from_seed(2));
+        let order = through_short_term_memory(&d, &s, 16, 50, &mut rng_from_seed(3)).unwrap();
+        assert_eq!(order.len(), s.len());
+        let n = per_class(&d, &order);
+        // once every class has arrived, each gets about a tenth; class 9 arrives late
+        assert!(n[..9].iter().all(|&c| c > 1500), "{n:?}");
+        assert!(n[9] > 500, "{n:?}");
+        assert!(per_class(&d, &s)[9] < 50);
+    }
+}
