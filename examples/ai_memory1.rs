@@ -9,11 +9,12 @@
 
 use std::path::PathBuf;
 
-use astdp::data::mnist::load;
 use astdp::experiments::memory1::{ZeroConfig, first_of_digit, run_zero};
 use astdp::memory1::Memory;
 use astdp::plot::{Figure, Frame, Panel, Series, Shade, Tile};
 use clap::Parser;
+
+mod common;
 
 #[derive(Parser)]
 #[command(
@@ -21,15 +22,8 @@ use clap::Parser;
     about = "AI-Memory1: conv features from one image, competition, short- and long-term memory (checks A, B)"
 )]
 struct Args {
-    /// JSON file with any ZeroConfig fields, the rest default (default: the spec's run).
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// The MNIST folder (default: $ASTDP_MNIST_DIR, else data/mnist).
-    #[arg(long)]
-    mnist_dir: Option<PathBuf>,
-    /// Folder for the SVG and JSON.
-    #[arg(long, default_value = "plots")]
-    out_dir: PathBuf,
+    #[command(flatten)]
+    data: common::DataArgs,
     /// Name of the SVG and JSON files in --out-dir.
     #[arg(long, default_value = "ai_memory1")]
     name: String,
@@ -44,19 +38,12 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let (svg, json) =
-        (args.out_dir.join(format!("{}.svg", args.name)), args.out_dir.join(format!("{}.json", args.name)));
-    let mut outputs: Vec<(&str, &std::path::Path)> = vec![("--out-dir", &svg), ("--out-dir", &json)];
-    if let Some(s) = &args.save {
-        outputs.push(("--save", s));
-    }
-    let inputs: Vec<(&str, &std::path::Path)> = args.config.iter().map(|c| ("--config", c.as_path())).collect();
-    astdp::checkpoint::check_outputs(&outputs, &inputs)?;
-    let mut cfg: ZeroConfig = astdp::config::load_over_default(args.config.as_deref())?;
+    let extra: Vec<(&str, &std::path::Path)> = args.save.iter().map(|s| ("--save", s.as_path())).collect();
+    let (mut cfg, svg, json): (ZeroConfig, _, _) = args.data.start(&args.name, &extra, &[])?;
     if !cfg.probe_steps.contains(&args.show_step) {
         cfg.probe_steps.push(args.show_step);
     }
-    let (train, test) = load(args.mnist_dir.as_deref(), usize::MAX, usize::MAX)?;
+    let (train, test) = args.data.mnist()?;
     let (run, net) = run_zero(&cfg, &train, &test)?;
     if let Some(s) = &args.save {
         net.save(s)?;

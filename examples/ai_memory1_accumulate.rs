@@ -9,37 +9,24 @@
 //! `cargo run --release --example ai_memory1_accumulate [-- --config configs/memory1/accumulate.json]`
 //! Writes `plots/ai_memory1_accumulate.svg` and `.json`. Deterministic: no seed.
 
-use std::path::PathBuf;
-
-use astdp::data::mnist::load;
 use astdp::experiments::memory1::{AccumulateConfig, run_accumulate};
 use astdp::memory1::Memory;
 use astdp::plot::{Figure, Panel, Series, Shade, Tile};
 use clap::Parser;
 
+mod common;
+
 #[derive(Parser)]
 #[command(version, about = "AI-Memory1: learning digit after digit without changing what was learned (check C)")]
 struct Args {
-    /// JSON file with any AccumulateConfig fields, the rest default (default: digits 0-9,
-    /// 500 images each, 1000 conv1 slots).
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// The MNIST folder (default: $ASTDP_MNIST_DIR, else data/mnist).
-    #[arg(long)]
-    mnist_dir: Option<PathBuf>,
-    /// Folder for the SVG and JSON.
-    #[arg(long, default_value = "plots")]
-    out_dir: PathBuf,
+    #[command(flatten)]
+    data: common::DataArgs,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let svg = args.out_dir.join("ai_memory1_accumulate.svg");
-    let json = args.out_dir.join("ai_memory1_accumulate.json");
-    let inputs: Vec<(&str, &std::path::Path)> = args.config.iter().map(|c| ("--config", c.as_path())).collect();
-    astdp::checkpoint::check_outputs(&[("--out-dir", &svg), ("--out-dir", &json)], &inputs)?;
-    let cfg: AccumulateConfig = astdp::config::load_over_default(args.config.as_deref())?;
-    let (train, test) = load(args.mnist_dir.as_deref(), usize::MAX, usize::MAX)?;
+    let (cfg, svg, json): (AccumulateConfig, _, _) = args.data.start("ai_memory1_accumulate", &[], &[])?;
+    let (train, test) = args.data.mnist()?;
     let (run, net) = run_accumulate(&cfg, &train, &test)?;
 
     // the long-term conv1 features, a row per stage

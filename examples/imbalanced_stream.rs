@@ -7,12 +7,11 @@
 //! `cargo run --release --example imbalanced_stream [-- --config configs/association/imbalance.json]`
 //! Writes `plots/imbalanced_stream.svg` (per-class recall of the four runs) and `.json`.
 
-use std::path::PathBuf;
-
-use astdp::data::mnist::load;
 use astdp::experiments::association::{ImbalanceConfig, run_imbalance};
 use astdp::plot::{Panel, Series, panels_svg};
 use clap::Parser;
+
+mod common;
 
 #[derive(Parser)]
 #[command(
@@ -20,26 +19,14 @@ use clap::Parser;
     about = "Class imbalance: aSTDP and an MLP straight on a 0.5^i stream and through the short-term memory"
 )]
 struct Args {
-    /// JSON file with any ImbalanceConfig fields, the rest default (default: 60,000
-    /// samples, queues of 1000, seed 1).
-    #[arg(long)]
-    config: Option<PathBuf>,
-    /// The MNIST folder (default: $ASTDP_MNIST_DIR, else data/mnist).
-    #[arg(long)]
-    mnist_dir: Option<PathBuf>,
-    /// Folder for the SVG and JSON.
-    #[arg(long, default_value = "plots")]
-    out_dir: PathBuf,
+    #[command(flatten)]
+    data: common::DataArgs,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let svg = args.out_dir.join("imbalanced_stream.svg");
-    let json = args.out_dir.join("imbalanced_stream.json");
-    let inputs: Vec<(&str, &std::path::Path)> = args.config.iter().map(|c| ("--config", c.as_path())).collect();
-    astdp::checkpoint::check_outputs(&[("--out-dir", &svg), ("--out-dir", &json)], &inputs)?;
-    let cfg: ImbalanceConfig = astdp::config::load_over_default(args.config.as_deref())?;
-    let (train, test) = load(args.mnist_dir.as_deref(), usize::MAX, usize::MAX)?;
+    let (cfg, svg, json): (ImbalanceConfig, _, _) = args.data.start("imbalanced_stream", &[], &[])?;
+    let (train, test) = args.data.mnist()?;
     let result = run_imbalance(&cfg, &train, &test)?;
 
     let classes: Vec<f64> = (0..10).map(|c| c as f64).collect();

@@ -123,7 +123,7 @@ pub enum SimError {
     /// A learning rate or rate multiplier that is negative or not finite.
     #[error("{what} is {value}: give a finite value >= 0")]
     BadRate {
-        /// `"alpha"`, `"layer rate"` or `"block rate"`.
+        /// `"alpha"`, `"layer rate"`, `"block rate"` or `"noise sd"`.
         what: &'static str,
         /// The value given.
         value: f32,

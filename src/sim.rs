@@ -414,6 +414,11 @@ impl Simulation {
     /// with the simulation's generator, and zeroes the velocities. Targets stay.
     pub fn randomize_states(&mut self) {
         let (lo, hi) = (self.model.config.init_low, self.model.config.init_high);
+        self.randomize_states_in(lo, hi);
+    }
+
+    /// As [`Simulation::randomize_states`], from `U(lo, hi)` (`lo` when `hi <= lo`).
+    pub fn randomize_states_in(&mut self, lo: f32, hi: f32) {
         let tw = &mut self.model.twin;
         for i in 0..tw.strong.s.len() {
             let x = if hi > lo { self.model.rng.random_range(lo..hi) } else { lo };
@@ -424,6 +429,35 @@ impl Simulation {
         tw.weak.v.fill(0.0);
         let act = self.model.config.activation;
         tw.refresh(&self.model.network, act);
+    }
+
+    /// Adds independent `N(0, sd²)` noise to the states of `neurons` in both nets (the
+    /// same draw for both, every batch element), drawn with the simulation's generator
+    /// (through rand_distr; the fake targets keep their own draws). A source of variety
+    /// for recall; `sd` 0 does nothing.
+    pub fn add_state_noise(&mut self, neurons: std::ops::Range<usize>, sd: f32) -> Result<(), SimError> {
+        let n = self.model.network.n_neurons();
+        if neurons.start >= neurons.end || neurons.end > n {
+            return Err(SimError::NeuronsOutOfRange { start: neurons.start, end: neurons.end, n });
+        }
+        if !(sd.is_finite() && sd >= 0.0) {
+            return Err(SimError::BadRate { what: "noise sd", value: sd });
+        }
+        if sd == 0.0 {
+            return Ok(());
+        }
+        let normal = rand_distr::Normal::new(0.0f32, sd).expect("sd is finite and > 0");
+        let tw = &mut self.model.twin;
+        for b in 0..tw.batch() {
+            for i in neurons.clone() {
+                let x = rand_distr::Distribution::sample(&normal, &mut self.model.rng);
+                tw.strong.s[b * n + i] += x;
+                tw.weak.s[b * n + i] += x;
+            }
+        }
+        let act = self.model.config.activation;
+        tw.refresh(&self.model.network, act);
+        Ok(())
     }
 
     /// Re-seeds the generator (e.g. independent repeats from one trained state).

@@ -10,13 +10,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Every example binary.
-const EXAMPLES: [&str; 17] = [
+const EXAMPLES: [&str; 18] = [
     "ai_memory1",
     "ai_memory1_accumulate",
     "binocular_rivalry",
     "clustering_mnist",
     "clustering_points",
     "imbalanced_stream",
+    "memory_recall",
     "meta_clustering",
     "mlp_baseline",
     "mnist",
@@ -208,6 +209,17 @@ fn mnist_configs_and_checkpoints_that_do_not_fit() {
     // the checkpoint survived all of this
     assert_eq!(std::fs::read_to_string(d.join("ck.json")).unwrap(), text);
     refused(&run(&d, "mnist_generate", &["--resume", "cut.json", "--out", "g.svg"]), "cut.json");
+    refused(&run(&d, "memory_recall", &["--resume", "cut.json", "--out-dir", "o"]), "cut.json");
+    refused(&run(&d, "memory_recall", &["--resume", "missing.json", "--out-dir", "o"]), "missing.json");
+    std::fs::write(d.join("one.json"), r#"{"per_label": 1}"#).unwrap();
+    refused(
+        &run(
+            &d,
+            "memory_recall",
+            &["--resume", "ck.json", "--config", "one.json", "--mnist-dir", m28, "--out-dir", "o"],
+        ),
+        "per_label",
+    );
 }
 
 #[test]

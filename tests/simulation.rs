@@ -326,3 +326,27 @@ fn a_tick_train_is_cancelled_by_the_id_schedule_ticks_returned() {
     assert_eq!(sim.ticks_run(), 10);
     assert_eq!(sim.recording(probe).unwrap().ticks.len(), 20);
 }
+
+#[test]
+fn state_noise_is_seeded_and_checked() {
+    let noisy = |seed: u64| {
+        let mut sim = pair_sim(2);
+        sim.reseed(seed);
+        sim.add_state_noise(1..2, 0.1).unwrap();
+        (sim.state(Net::Strong, 0).to_vec(), sim.state(Net::Weak, 1).to_vec())
+    };
+    let base = pair_sim(2);
+    let (a, b) = noisy(5);
+    assert_eq!((a.clone(), b.clone()), noisy(5), "the same seed, the same noise");
+    assert_ne!(a, noisy(6).0);
+    // only the named neurons move, in both nets alike
+    assert_eq!(a[0], base.state(Net::Strong, 0)[0]);
+    assert_ne!(a[1], base.state(Net::Strong, 0)[1]);
+    let mut sim = pair_sim(1);
+    assert!(sim.add_state_noise(0..0, 0.1).is_err());
+    assert!(sim.add_state_noise(0..100, 0.1).is_err());
+    assert!(sim.add_state_noise(0..2, f32::NAN).is_err());
+    let before = sim.state(Net::Weak, 0).to_vec();
+    sim.add_state_noise(0..2, 0.0).unwrap();
+    assert_eq!(sim.state(Net::Weak, 0), &before[..]);
+}

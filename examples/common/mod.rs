@@ -6,6 +6,7 @@ use std::path::PathBuf;
 // `--seed`, `--config` and `--out-dir`, flattened into each toy example's arguments
 // (a plain comment: a doc comment would become the examples' --help text).
 #[derive(clap::Args, Debug)]
+#[allow(dead_code)] // not every example that shares this module is a toy
 pub struct ToyArgs {
     /// First seed.
     #[arg(long, default_value_t = 1)]
@@ -18,9 +19,9 @@ pub struct ToyArgs {
     pub out_dir: PathBuf,
 }
 
+#[allow(dead_code)] // not every example that shares this module uses every method
 impl ToyArgs {
     /// The seeds `seed, seed + 1, ...`, `count` of them (at least one).
-    #[allow(dead_code)] // not every example that shares this module runs several seeds
     pub fn seeds(&self, count: u64) -> anyhow::Result<Range<u64>> {
         let end = self.seed.checked_add(count.max(1));
         end.map(|end| self.seed..end).ok_or_else(|| anyhow::anyhow!("--seed {} + --seeds {count} overflows", self.seed))
@@ -43,5 +44,47 @@ impl ToyArgs {
     /// The path of `name` in the output folder.
     pub fn out(&self, name: &str) -> PathBuf {
         self.out_dir.join(name)
+    }
+}
+
+// `--config`, `--mnist-dir` and `--out-dir` of the examples that read MNIST and write a
+// figure and its JSON (a plain comment, as above).
+#[derive(clap::Args, Debug)]
+#[allow(dead_code)] // not every example that shares this module reads MNIST
+pub struct DataArgs {
+    /// JSON file with any of the experiment's config fields, the rest default.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// The MNIST folder (default: $ASTDP_MNIST_DIR, else data/mnist).
+    #[arg(long)]
+    pub mnist_dir: Option<PathBuf>,
+    /// Folder for the SVG and JSON.
+    #[arg(long, default_value = "plots")]
+    pub out_dir: PathBuf,
+}
+
+#[allow(dead_code)]
+impl DataArgs {
+    /// Before any work: checks that `NAME.svg` and `NAME.json` in `--out-dir` (and
+    /// `extra` outputs) can be written and overwrite none of the inputs (`--config` and
+    /// `inputs`), then loads the config. Returns it with the two paths.
+    pub fn start<T: Default + serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        name: &str,
+        extra: &[(&str, &std::path::Path)],
+        inputs: &[(&str, &std::path::Path)],
+    ) -> anyhow::Result<(T, PathBuf, PathBuf)> {
+        let (svg, json) = (self.out_dir.join(format!("{name}.svg")), self.out_dir.join(format!("{name}.json")));
+        let mut outs: Vec<(&str, &std::path::Path)> = vec![("--out-dir", &svg), ("--out-dir", &json)];
+        outs.extend_from_slice(extra);
+        let mut ins: Vec<(&str, &std::path::Path)> = inputs.to_vec();
+        ins.extend(self.config.iter().map(|c| ("--config", c.as_path())));
+        astdp::checkpoint::check_outputs(&outs, &ins)?;
+        Ok((astdp::config::load_over_default(self.config.as_deref())?, svg, json))
+    }
+
+    /// Both MNIST splits, all samples.
+    pub fn mnist(&self) -> anyhow::Result<(astdp::data::mnist::Dataset, astdp::data::mnist::Dataset)> {
+        Ok(astdp::data::mnist::load(self.mnist_dir.as_deref(), usize::MAX, usize::MAX)?)
     }
 }

@@ -252,3 +252,137 @@ mod tests {
         assert!(per_class(&d, &s)[9] < 50);
     }
 }
+
+/// Settings of recall with variety from a trained aSTDP net.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RecallConfig {
+    /// Recalled images per label and setting.
+    pub per_label: usize,
+    /// Real test images per label for the variety's denominator.
+    pub real_per_label: usize,
+    /// The classifier that judges recognisability (trained on all training images).
+    pub classifier: MlpConfig,
+    /// Its epochs.
+    pub classifier_epochs: usize,
+    /// Training images it learns from (the first this many).
+    pub classifier_samples: usize,
+    /// The settings tried, in order of growing variety.
+    pub settings: Vec<crate::experiments::mnist::Variety>,
+    /// Seed of the recalls and the classifier.
+    pub seed: u64,
+}
+
+impl Default for RecallConfig {
+    fn default() -> Self {
+        use crate::experiments::mnist::Variety;
+        let mut settings = vec![Variety::NONE];
+        for spread in [0.5f32, 1.0] {
+            settings.push(Variety { init_spread: Some(spread), ..Variety::NONE });
+        }
+        for k in [10.0f32, 50.0] {
+            settings.push(Variety { init_spread: Some(1.0), fake_k: Some(k), ..Variety::NONE });
+        }
+        // noise that the second half of the ticks lets settle
+        settings.push(Variety { init_spread: Some(1.0), hidden_noise: 0.5, noise_share: 0.5, ..Variety::NONE });
+        // noise to the read-out, growing: the trade-off curve
+        for sd in [0.005f32, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5] {
+            settings.push(Variety { init_spread: Some(1.0), hidden_noise: sd, ..Variety::NONE });
+        }
+        RecallConfig {
+            per_label: 20,
+            real_per_label: 200,
+            classifier: MlpConfig { hidden: 128, loss: Loss::CrossEntropy, lr: 0.5, batch: 16 },
+            classifier_epochs: 2,
+            classifier_samples: 60_000,
+            settings,
+            seed: 1,
+        }
+    }
+}
+
+/// One setting's recall, measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecallPoint {
+    /// The setting.
+    pub variety: crate::experiments::mnist::Variety,
+    /// Share of the recalled images the classifier assigns to their label (all labels).
+    pub recognisability: f64,
+    /// Mean over labels of the variety ratio.
+    pub variety_ratio: f64,
+    /// Per label 0-9: (recognisability, variety ratio).
+    pub per_label: Vec<(f64, f64)>,
+}
+
+/// What recall with variety gave.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RecallResult {
+    /// The settings.
+    pub config: RecallConfig,
+    /// The classifier's test accuracy on real images.
+    pub classifier_accuracy: f64,
+    /// One point per setting.
+    pub points: Vec<RecallPoint>,
+    /// The recalled images of each setting, `per_label` per label, label-major.
+    #[serde(skip)]
+    pub images: Vec<Vec<Vec<f32>>>,
+}
+
+/// Recalls `per_label` images of each label from `net` under each setting of `cfg` and
+/// measures their recognisability (by an MLP trained on `train`) and variety (against
+/// `test` images of the same label).
+pub fn recall_with_variety(
+    net: &Trainer,
+    cfg: &RecallConfig,
+    train: &Dataset,
+    test: &Dataset,
+) -> Result<RecallResult, Error> {
+    use crate::association::measures::{recognisability, variety};
+    cfg.classifier.validate()?;
+    if cfg.per_label < 2 || cfg.real_per_label < 2 {
+        return Err(crate::error::ConfigError::OutOfRange {
+            field: "per_label",
+            value: cfg.per_label.min(cfg.real_per_label) as f64,
+            range: "[2, inf) (variety compares pairs), for per_label and real_per_label",
+        }
+        .into());
+    }
+    let pixels = train.pixels();
+    let mut rng = rng_from_seed(cfg.seed);
+    let mut classifier = Mlp::new(pixels, cfg.classifier.hidden, 10, &mut rng);
+    let labelled = train.take(cfg.classifier_samples);
+    for _ in 0..cfg.classifier_epochs {
+        classifier.train_epoch(&labelled, &cfg.classifier, &mut rng)?;
+    }
+    let classifier_accuracy = classifier.accuracy(test)?;
+    let real: Vec<Vec<f32>> = (0..10u8)
+        .map(|c| {
+            test.select(&test.indices_of(c)[..].iter().take(cfg.real_per_label).copied().collect::<Vec<_>>()).images
+        })
+        .collect();
+    let batch = net.cfg.batch;
+    let (mut points, mut images) = (Vec::new(), Vec::new());
+    for (k, &v) in cfg.settings.iter().enumerate() {
+        let labels: Vec<u8> = (0..10u8).flat_map(|c| std::iter::repeat_n(c, cfg.per_label)).collect();
+        let mut recalled: Vec<Vec<f32>> = Vec::with_capacity(labels.len());
+        for (j, chunk) in labels.chunks(batch).enumerate() {
+            let seed = cfg.seed.wrapping_mul(1_000_003).wrapping_add((k * 10_007 + j) as u64);
+            recalled.extend(net.generate_with(chunk, seed, v)?);
+        }
+        let mut per_label = Vec::new();
+        for c in 0..10usize {
+            let mine: Vec<f32> = recalled[c * cfg.per_label..(c + 1) * cfg.per_label].concat();
+            per_label.push((recognisability(&mine, c, &classifier)?, variety(&mine, &real[c], pixels)));
+        }
+        let point = RecallPoint {
+            variety: v,
+            recognisability: per_label.iter().map(|p| p.0).sum::<f64>() / 10.0,
+            variety_ratio: per_label.iter().map(|p| p.1).sum::<f64>() / 10.0,
+            per_label,
+        };
+        eprintln!("recall {:?}: recognisability {:.3}, variety {:.3}", v, point.recognisability, point.variety_ratio);
+        points.push(point);
+        images.push(recalled);
+    }
+    Ok(RecallResult { config: cfg.clone(), classifier_accuracy, points, images })
+}

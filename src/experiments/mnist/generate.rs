@@ -1,18 +1,63 @@
 //! Conditional generation: the label clamped, the image free (figure 2).
 
 use super::{Trainer, one_hot_rows};
+use serde::{Deserialize, Serialize};
+
+use crate::config::FakeTargetConfig;
 use crate::error::Error;
 use crate::sim::Event;
 use crate::twin::{Clamp, Net};
+
+/// Sources of variety for recall with the label clamped: the model's own randomness,
+/// not noise added to its output.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Variety {
+    /// Initial states drawn from `U(0, init_spread)`; `None`: the config's
+    /// `U(init_low, init_high)`.
+    pub init_spread: Option<f32>,
+    /// Fake targets on during recall, with this scale `k` (`None`: as trained, which for
+    /// the nets here means off or on as the config says).
+    pub fake_k: Option<f32>,
+    /// Noise on the hidden layers: `N(0, sd²)` added to every hidden state after each
+    /// tick of the first `noise_share` of the ticks (0: none).
+    #[serde(default)]
+    pub hidden_noise: f32,
+    /// The share of the ticks with hidden noise: 1 keeps it to the read-out, 0.5 lets the
+    /// second half settle without it.
+    #[serde(default = "one")]
+    pub noise_share: f32,
+}
+
+fn one() -> f32 {
+    1.0
+}
+
+impl Variety {
+    /// No variety beyond the config's (the recall of figure 2).
+    pub const NONE: Variety = Variety { init_spread: None, fake_k: None, hidden_noise: 0.0, noise_share: 1.0 };
+}
 
 impl Trainer {
     /// Conditional generation (figure 2): clamp the label (hard), leave the image free
     /// from a fresh random state, run `test_iters` ticks with learning off, read the
     /// weak net's image neurons. One image per entry of `labels` (at most `batch`).
     pub fn generate(&self, labels: &[u8], seed: u64) -> Result<Vec<Vec<f32>>, Error> {
+        self.generate_with(labels, seed, Variety::NONE)
+    }
+
+    /// [`Trainer::generate`] with `variety`: a wider initial state, fake targets during
+    /// recall.
+    pub fn generate_with(&self, labels: &[u8], seed: u64, variety: Variety) -> Result<Vec<Vec<f32>>, Error> {
         let mut g = self.clone();
         g.sim.reseed(seed);
-        g.sim.randomize_states();
+        match variety.init_spread {
+            Some(spread) => g.sim.randomize_states_in(0.0, spread),
+            None => g.sim.randomize_states(),
+        }
+        if let Some(k) = variety.fake_k {
+            let f = FakeTargetConfig { enabled: true, k, ..g.cfg.model.fake_target };
+            g.sim.set_fake_target_config(f)?;
+        }
         let labels: Vec<u8> = labels.iter().take(g.cfg.batch).copied().collect();
         let mut padded = labels.clone();
         padded.resize(g.cfg.batch, 0);
@@ -22,6 +67,16 @@ impl Trainer {
         g.sim.schedule(t0, Event::ClearTargets { neurons: in_range.clone() })?;
         g.sim.present(t0, 1, one_hot_rows(&padded), Clamp::Hard)?;
         g.sim.schedule_ticks(t0, g.cfg.test_iters)?;
+        if variety.hidden_noise > 0.0 {
+            // layers: 0 input, 1 output, 2.. hidden, stored one after another
+            let layers = g.sim.network().topology.layers();
+            let hidden = layers[2].offset..layers[layers.len() - 1].range().end;
+            let noisy = (g.cfg.test_iters as f64 * variety.noise_share.clamp(0.0, 1.0) as f64).round() as u64;
+            for t in 1..=noisy {
+                g.sim.run_until(t0 + t)?;
+                g.sim.add_state_noise(hidden.clone(), variety.hidden_noise)?;
+            }
+        }
         g.sim.run_until(t0 + g.cfg.test_iters)?;
         let act = g.cfg.model.activation;
         Ok((0..labels.len())

@@ -33,6 +33,7 @@ mod train;
 
 pub use config::{MnistConfig, RunOverrides, ValidMnistConfig};
 pub use evaluate::Evaluation;
+pub use generate::Variety;
 pub use guard::{GUARD_LOOKBACK, GuardEvent};
 pub use run::{LogProgress, RunObserver, RunSpec, Stage, run};
 
