@@ -421,6 +421,12 @@ pub enum AssociationError {
     /// Sampling from an empty memory.
     #[error("the short-term memory holds nothing to sample yet: push samples first")]
     NothingStored,
+    /// Invalid settings of a long-term memory, or data of the wrong size.
+    #[error("{0}")]
+    Settings(String),
+    /// A tensor operation failed (shapes), or the loss became NaN.
+    #[error("long-term memory: {0}")]
+    Tensor(String),
 }
 
 /// Any error of this crate.

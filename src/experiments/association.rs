@@ -4,7 +4,7 @@
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
-use crate::association::ShortTermMemory;
+use crate::association::{CvaeConfig, CvaeKind, ShortTermMemory};
 use crate::baseline::{Loss, Mlp, MlpConfig};
 use crate::data::mnist::Dataset;
 use crate::error::Error;
@@ -269,6 +269,17 @@ pub struct RecallConfig {
     pub classifier_samples: usize,
     /// The settings tried, in order of growing variety.
     pub settings: Vec<crate::experiments::mnist::Variety>,
+    /// The long-term memories (conditional VAEs) recalled beside the aSTDP net.
+    pub long_term: Vec<crate::association::CvaeConfig>,
+    /// Their training: passes over the training images' worth of balanced batches
+    /// drawn from the short-term memory.
+    pub long_term_epochs: usize,
+    /// Their batch size.
+    pub long_term_batch: usize,
+    /// The short-term memory they learn from: samples per class (6000 holds MNIST).
+    pub long_term_capacity: usize,
+    /// Training images pushed into that memory (the first this many, in a random order).
+    pub long_term_samples: usize,
     /// Seed of the recalls and the classifier.
     pub seed: u64,
 }
@@ -296,6 +307,17 @@ impl Default for RecallConfig {
             classifier_epochs: 2,
             classifier_samples: 60_000,
             settings,
+            // type A with the shared latent of 16 and with 4: with 16 its decoder learns
+            // to draw the digit from z and leaves the label aside
+            long_term: vec![
+                CvaeConfig { kind: CvaeKind::A, ..Default::default() },
+                CvaeConfig { kind: CvaeKind::A, latent: 4, ..Default::default() },
+                CvaeConfig { kind: CvaeKind::B, ..Default::default() },
+            ],
+            long_term_epochs: 5,
+            long_term_batch: 64,
+            long_term_capacity: 6000,
+            long_term_samples: 60_000,
             seed: 1,
         }
     }
@@ -314,6 +336,25 @@ pub struct RecallPoint {
     pub per_label: Vec<(f64, f64)>,
 }
 
+/// One long-term memory's recall, measured.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LongTermRecall {
+    /// Its settings.
+    pub config: crate::association::CvaeConfig,
+    /// The mean loss of its last training epoch.
+    pub final_loss: f64,
+    /// Share of the recalled images the classifier assigns to their label.
+    pub recognisability: f64,
+    /// Mean over labels of the variety ratio.
+    pub variety_ratio: f64,
+    /// Per label 0-9: (recognisability, variety ratio).
+    pub per_label: Vec<(f64, f64)>,
+    /// Type B: the test accuracy of its encoder's mean as a classifier.
+    pub classifier_accuracy: Option<f64>,
+    /// Training steps per second.
+    pub steps_per_s: f64,
+}
+
 /// What recall with variety gave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecallResult {
@@ -326,6 +367,11 @@ pub struct RecallResult {
     /// The recalled images of each setting, `per_label` per label, label-major.
     #[serde(skip)]
     pub images: Vec<Vec<Vec<f32>>>,
+    /// The long-term memories, in the order of the config.
+    pub long_term: Vec<LongTermRecall>,
+    /// Their recalled images, as `images`.
+    #[serde(skip)]
+    pub long_term_images: Vec<Vec<Vec<f32>>>,
 }
 
 /// Recalls `per_label` images of each label from `net` under each setting of `cfg` and
@@ -360,6 +406,15 @@ pub fn recall_with_variety(
             test.select(&test.indices_of(c)[..].iter().take(cfg.real_per_label).copied().collect::<Vec<_>>()).images
         })
         .collect();
+    // per label 0-9: (recognisability, variety) of label-major recalled images
+    let measure = |recalled: &[Vec<f32>]| -> Result<Vec<(f64, f64)>, Error> {
+        (0..10usize)
+            .map(|c| {
+                let mine: Vec<f32> = recalled[c * cfg.per_label..(c + 1) * cfg.per_label].concat();
+                Ok((recognisability(&mine, c, &classifier)?, variety(&mine, &real[c], pixels)))
+            })
+            .collect()
+    };
     let batch = net.cfg.batch;
     let (mut points, mut images) = (Vec::new(), Vec::new());
     for (k, &v) in cfg.settings.iter().enumerate() {
@@ -369,11 +424,7 @@ pub fn recall_with_variety(
             let seed = cfg.seed.wrapping_mul(1_000_003).wrapping_add((k * 10_007 + j) as u64);
             recalled.extend(net.generate_with(chunk, seed, v)?);
         }
-        let mut per_label = Vec::new();
-        for c in 0..10usize {
-            let mine: Vec<f32> = recalled[c * cfg.per_label..(c + 1) * cfg.per_label].concat();
-            per_label.push((recognisability(&mine, c, &classifier)?, variety(&mine, &real[c], pixels)));
-        }
+        let per_label = measure(&recalled)?;
         let point = RecallPoint {
             variety: v,
             recognisability: per_label.iter().map(|p| p.0).sum::<f64>() / 10.0,
@@ -384,5 +435,79 @@ pub fn recall_with_variety(
         points.push(point);
         images.push(recalled);
     }
-    Ok(RecallResult { config: cfg.clone(), classifier_accuracy, points, images })
+    let (mut long_term, mut long_term_images) = (Vec::new(), Vec::new());
+    for lt in &cfg.long_term {
+        let (memory, final_loss, steps_per_s) = train_long_term(lt, cfg, train)?;
+        let mut rng = rng_from_seed(cfg.seed.wrapping_add(7));
+        let mut recalled = Vec::new();
+        for c in 0..10 {
+            recalled.extend(memory.recall(c, cfg.per_label, &mut rng)?);
+        }
+        let per_label = measure(&recalled)?;
+        let classifier_accuracy = if lt.kind == crate::association::CvaeKind::B {
+            let imgs: Vec<&[f32]> = (0..test.len()).map(|i| test.image(i)).collect();
+            let predicted = memory.classify(&imgs)?;
+            let hits = predicted.iter().zip(&test.labels).filter(|(p, l)| **p == **l as usize).count();
+            Some(hits as f64 / test.len().max(1) as f64)
+        } else {
+            None
+        };
+        let r = LongTermRecall {
+            config: *lt,
+            final_loss,
+            recognisability: per_label.iter().map(|p| p.0).sum::<f64>() / 10.0,
+            variety_ratio: per_label.iter().map(|p| p.1).sum::<f64>() / 10.0,
+            per_label,
+            classifier_accuracy,
+            steps_per_s,
+        };
+        eprintln!(
+            "long-term {:?}: recognisability {:.3}, variety {:.3}, classifier {:?}",
+            lt.kind, r.recognisability, r.variety_ratio, r.classifier_accuracy
+        );
+        long_term.push(r);
+        long_term_images.push(recalled);
+    }
+    Ok(RecallResult { config: cfg.clone(), classifier_accuracy, points, images, long_term, long_term_images })
+}
+
+/// Trains a long-term memory from the short-term memory: the first
+/// `long_term_samples` training images pushed in a random order, then
+/// `long_term_epochs` passes' worth of balanced batches. Returns it with the mean loss of
+/// the last pass and the steps per second.
+pub fn train_long_term(
+    lt: &crate::association::CvaeConfig,
+    cfg: &RecallConfig,
+    train: &Dataset,
+) -> Result<(crate::association::Cvae, f64, f64), Error> {
+    use rand::seq::SliceRandom;
+    let mut rng = rng_from_seed(cfg.seed.wrapping_add(3));
+    let mut memory = crate::association::Cvae::new(*lt, train.pixels(), 10, &mut rng)?;
+    let mut stm = ShortTermMemory::new(10, cfg.long_term_capacity)?;
+    let mut order: Vec<usize> = (0..train.len().min(cfg.long_term_samples)).collect();
+    order.shuffle(&mut rng);
+    for &i in &order {
+        stm.push(train.labels[i] as usize, i)?;
+    }
+    let batch = cfg.long_term_batch.max(1);
+    let steps = order.len().div_ceil(batch);
+    let start = std::time::Instant::now();
+    let mut last = 0.0;
+    for epoch in 1..=cfg.long_term_epochs {
+        let mut bar = Progress::new(format!("long-term {:?} epoch {epoch}", lt.kind), steps);
+        let mut total = 0.0;
+        for s in 0..steps {
+            let drawn = stm.sample_balanced(batch, &mut rng)?;
+            let labels: Vec<usize> = drawn.iter().map(|d| d.0).collect();
+            let images: Vec<&[f32]> = drawn.iter().map(|d| train.image(*d.1)).collect();
+            total += memory.train_step(&images, &labels, &mut rng)?;
+            if s % 50 == 49 {
+                bar.update(s + 1, &format!("loss {:.1}", total / (s + 1) as f64));
+            }
+        }
+        bar.finish();
+        last = total / steps.max(1) as f64;
+    }
+    let steps_per_s = (steps * cfg.long_term_epochs) as f64 / start.elapsed().as_secs_f64();
+    Ok((memory, last, steps_per_s))
 }
