@@ -107,23 +107,22 @@ pub fn create(w: &mut [f32], x: &[f32], rule: &Rule, min_positive: usize) -> Res
 /// Teach⁺(f, x), positive learning toward `x`: `R = Recycle⁺(w, ρ⁺)`, Dispatch(w, x, R),
 /// then Renorm⁺(w, P) and Renorm⁻(w, N_f). Nothing when `Σx = 0`.
 pub fn teach_positive(w: &mut [f32], x: &[f32], negative_total: f32, rule: &Rule) {
-    if x.iter().all(|&v| v == 0.0) {
-        return;
-    }
-    let r = recycle_positive(w, rule.positive_recycle_rate);
-    dispatch(w, x, r);
-    renorm_positive(w, rule.positive_total);
-    renorm_negative(w, negative_total);
+    teach(w, x, negative_total, rule, recycle_positive, rule.positive_recycle_rate);
 }
 
 /// Teach⁻(f, x), negative learning away from `x`: `R = Recycle⁻(w, ρ⁻)` (≤ 0),
 /// Dispatch(w, x, R) removes weight where `x` is inked, then Renorm⁺(w, P) and
 /// Renorm⁻(w, N_f). Nothing when `Σx = 0`.
 pub fn teach_negative(w: &mut [f32], x: &[f32], negative_total: f32, rule: &Rule) {
+    teach(w, x, negative_total, rule, recycle_negative, rule.negative_recycle_rate);
+}
+
+/// The two teachings differ only in which sign's weight is recycled and dispatched.
+fn teach(w: &mut [f32], x: &[f32], negative_total: f32, rule: &Rule, recycle: fn(&mut [f32], f32) -> f32, rate: f32) {
     if x.iter().all(|&v| v == 0.0) {
         return;
     }
-    let r = recycle_negative(w, rule.negative_recycle_rate);
+    let r = recycle(w, rate);
     dispatch(w, x, r);
     renorm_positive(w, rule.positive_total);
     renorm_negative(w, negative_total);
