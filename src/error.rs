@@ -458,6 +458,12 @@ pub enum Error {
     Association(#[from] AssociationError),
 }
 
+impl From<ScheduleError> for Error {
+    fn from(e: ScheduleError) -> Error {
+        Error::Sim(SimError::Schedule(e))
+    }
+}
+
 /// `e` and its causes on one line, `outer: inner: ...`: the form for a log line. (The
 /// `Display` of an error of this crate leaves its cause out, as the Rust API
 /// guidelines ask, so that reporters such as `anyhow` print each cause once.)

@@ -63,6 +63,7 @@ pub mod baseline;
 pub mod checkpoint;
 pub mod clustering;
 pub mod config;
+pub mod continual;
 pub mod data;
 pub mod error;
 pub mod experiments;

@@ -10,12 +10,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 /// Every example binary.
-const EXAMPLES: [&str; 18] = [
+const EXAMPLES: [&str; 19] = [
     "ai_memory1",
     "ai_memory1_accumulate",
     "binocular_rivalry",
     "clustering_mnist",
     "clustering_points",
+    "continual_mnist",
     "imbalanced_stream",
     "memory_recall",
     "meta_clustering",
@@ -321,4 +322,42 @@ fn imbalanced_stream_refuses_bad_settings_and_data() {
         std::fs::write(d.join("bad.json"), cfg).unwrap();
         refused(&run(&d, name, &["--config", "bad.json", "--mnist-dir", m28, "--out-dir", "o"]), needle);
     }
+}
+
+#[test]
+fn continual_mnist_refuses_bad_settings_and_data() {
+    let d = scratch("continual");
+    let small = fake_mnist(&d, 10, 20);
+    let m28 = fake_mnist(&d, 28, 40);
+    let (small, m28) = (small.to_str().unwrap(), m28.to_str().unwrap());
+    let name = "continual_mnist";
+    refused(&run(&d, name, &["--out-dir", "/proc/no/such", "--mnist-dir", "nowhere"]), "/proc/no/such/");
+    refused(&run(&d, name, &["--mnist-dir", small, "--out-dir", "o"]), "images are 10x10");
+    for (cfg, needle) in [
+        (r#"{"plan": {"updates": 0}}"#, "`updates` is 0"),
+        (r#"{"plan": {"contexts": [[0, 1], [1, 2]]}}"#, "class 1 appears twice"),
+        (r#"{"plan": {"contexts": [[0, 12]]}}"#, "class 12 is not below 10"),
+        (r#"{"plan": {"memory_share": 1.0}}"#, "memory_share"),
+        (r#"{"runs": [{"learner": "mlp", "strategy": "replay"}]}"#, "give per_class"),
+        (r#"{"runs": [{"learner": "mlp", "strategy": "dream", "memory": "lstm"}]}"#, "lstm"),
+        (r#"{"runs": [{"learner": "svm", "strategy": "none"}]}"#, "unknown learner"),
+        (r#"{"runs": [{"learner": "cvae_a", "strategy": "dream", "memory": "cvae_b"}]}"#, "its own dreams"),
+        (r#"{"seeds": []}"#, "at least one seed"),
+        (r#"{"long_term": {"kind": "b", "latent": 4}}"#, "latent of at least 10"),
+        (r#"{"astdp": {"batch": 0}}"#, "batch"),
+        (r#"{"mlp": {"hidden": 8, "loss": "cross-entropy", "lr": -1, "batch": 4}}"#, "lr"),
+        (r#"{"seedz": [1]}"#, "seedz"),
+    ] {
+        std::fs::write(d.join("bad.json"), cfg).unwrap();
+        // refused before any data is read ("nowhere" would fail later)
+        refused(&run(&d, name, &["--config", "bad.json", "--mnist-dir", "nowhere", "--out-dir", "o"]), needle);
+    }
+    // a tiny run on the fake 28x28 files goes end to end
+    std::fs::write(
+        d.join("tiny.json"),
+        r#"{"plan": {"updates": 2, "dreams_per_class": 2}, "long_term_updates": 2, "seeds": [1], "runs": [{"learner": "mlp", "strategy": "dream", "memory": "cvae_b"}]}"#,
+    )
+    .unwrap();
+    ok(&run(&d, name, &["--config", "tiny.json", "--mnist-dir", m28, "--out-dir", "o"]));
+    assert!(d.join("o/continual_mnist.svg").exists() && d.join("o/continual_mnist.json").exists());
 }

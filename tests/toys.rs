@@ -116,4 +116,5 @@ fn toy_config_files_are_the_defaults() {
     check::<astdp::experiments::memory1::ZeroConfig>("memory1/zero.json");
     check::<astdp::experiments::memory1::AccumulateConfig>("memory1/accumulate.json");
     check::<astdp::experiments::association::ImbalanceConfig>("association/imbalance.json");
+    check::<astdp::experiments::continual::ContinualConfig>("continual/split_mnist.json");
 }

@@ -5,6 +5,7 @@
 pub mod adaptation;
 pub mod association;
 pub mod clustering;
+pub mod continual;
 pub mod memory1;
 pub mod mnist;
 pub mod relationships;

@@ -50,7 +50,7 @@ impl Trainer {
         progress: &mut dyn FnMut(usize, usize, f64),
     ) -> Result<f64, Error> {
         let batches = self.batches(data.len(), true);
-        self.train_batches(data, &batches, mode, progress)
+        self.train_batches(data, &batches, mode, true, progress)
     }
 
     /// As [`Trainer::train_epoch`], but over the samples `order` of `data` in that order
@@ -67,7 +67,18 @@ impl Trainer {
             return Err(crate::error::DataError::NoSample { index, len: data.len() }.into());
         }
         let batches: Vec<Vec<usize>> = order.chunks(self.cfg.batch).map(|c| c.to_vec()).collect();
-        self.train_batches(data, &batches, mode, progress)
+        self.train_batches(data, &batches, mode, true, progress)
+    }
+
+    /// One training batch of the samples `batch` of `data` (at most `cfg.batch` of
+    /// them): an event among others of a longer schedule, so it does not count as an
+    /// epoch. Returns the batch's metric as [`Trainer::train_epoch`] does.
+    pub fn train_batch(&mut self, data: &Dataset, batch: &[usize], mode: Mode) -> Result<f64, Error> {
+        if let Some(&index) = batch.iter().find(|&&i| i >= data.len()) {
+            return Err(crate::error::DataError::NoSample { index, len: data.len() }.into());
+        }
+        let batches: Vec<Vec<usize>> = batch.chunks(self.cfg.batch).map(|c| c.to_vec()).collect();
+        self.train_batches(data, &batches, mode, false, &mut |_, _, _| {})
     }
 
     fn train_batches(
@@ -75,6 +86,7 @@ impl Trainer {
         data: &Dataset,
         batches: &[Vec<usize>],
         mode: Mode,
+        epoch: bool,
         progress: &mut dyn FnMut(usize, usize, f64),
     ) -> Result<f64, Error> {
         data.expect_pixels(self.sim.network().topology.layers()[0].size)?;
@@ -110,7 +122,9 @@ impl Trainer {
             progress(seen, total, tally.metric(mode, seen));
         }
         self.restrict_plasticity(mode, true)?;
-        self.epochs_done += 1;
+        if epoch {
+            self.epochs_done += 1;
+        }
         Ok(tally.metric(mode, seen))
     }
 

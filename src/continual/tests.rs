@@ -1,0 +1,188 @@
+use super::*;
+
+/// 30 images per class 0-9, 2x2 pixels, each pixel the label / 10 (so an image names its
+/// class) and the second pixel the index within the class / 100.
+fn data() -> Dataset {
+    let mut d = Dataset { images: Vec::new(), labels: Vec::new(), rows: 2, cols: 2 };
+    for i in 0..300 {
+        let c = (i % 10) as u8;
+        d.images.extend([c as f32 / 10.0, (i / 10) as f32 / 100.0, 0.0, 1.0]);
+        d.labels.push(c);
+    }
+    d
+}
+
+/// Records every batch; recalls images that name their class with pixel 3 = -1 (not
+/// found in the real data); classifies by pixel 0 if it has trained on that class.
+#[derive(Default)]
+struct Recorder {
+    batches: Vec<Vec<(u8, [f32; 4])>>,
+    known: Vec<u8>,
+}
+
+impl Learner for Recorder {
+    fn batch(&self) -> usize {
+        10
+    }
+    fn learn(&mut self, data: &Dataset, batch: &[usize]) -> Result<(), Error> {
+        let b: Vec<(u8, [f32; 4])> =
+            batch.iter().map(|&i| (data.labels[i], data.image(i).try_into().unwrap())).collect();
+        for (l, _) in &b {
+            if !self.known.contains(l) {
+                self.known.push(*l);
+            }
+        }
+        self.batches.push(b);
+        Ok(())
+    }
+    fn accuracy(&mut self, data: &Dataset) -> Result<Option<f64>, Error> {
+        let hits = (0..data.len())
+            .filter(|&i| self.known.contains(&((data.image(i)[0] * 10.0).round() as u8)) && data.labels[i] < 10)
+            .count();
+        Ok(Some(hits as f64 / data.len().max(1) as f64))
+    }
+    fn recall(&self, label: u8, n: usize, _: u64, _: Variety) -> Option<Result<Vec<Vec<f32>>, Error>> {
+        Some(Ok(vec![vec![label as f32 / 10.0, 0.0, 0.0, -1.0]; n]))
+    }
+}
+
+fn plan() -> Plan {
+    Plan { updates: 20, dreams_per_class: 5, ..Plan::default() }
+}
+
+fn run_with(strategy: Strategy) -> (Recorder, Vec<ContextRecord>) {
+    let d = data();
+    let mut r = Recorder::default();
+    let records = run(&mut r, &plan(), strategy, DreamSource::Own, &d, &d, 3, &mut |_, _| {}).unwrap();
+    (r, records)
+}
+
+#[test]
+fn the_default_share_gives_each_class_seen_an_equal_part() {
+    let p = Plan::default();
+    let shares: Vec<f64> = (0..5).map(|k| p.share(k)).collect();
+    assert_eq!(shares, vec![0.0, 0.5, 2.0 / 3.0, 0.75, 0.8]);
+    assert_eq!(Plan { memory_share: Some(0.25), ..p.clone() }.share(0), 0.0);
+    assert_eq!(Plan { memory_share: Some(0.25), ..p }.share(3), 0.25);
+}
+
+#[test]
+fn every_strategy_makes_the_same_updates_of_the_same_size() {
+    for s in [
+        Strategy::None,
+        Strategy::Joint,
+        Strategy::Replay { per_class: 3 },
+        Strategy::Dream { memory: DreamMemory::Astdp },
+    ] {
+        let (r, records) = run_with(s);
+        assert_eq!(r.batches.len(), 5 * 20, "{s:?}");
+        assert!(r.batches.iter().all(|b| b.len() == 10), "{s:?}");
+        assert_eq!(records.len(), 5);
+        for rec in &records {
+            assert_eq!(rec.trained_per_class.iter().sum::<usize>(), 200, "{s:?}");
+        }
+    }
+}
+
+#[test]
+fn none_trains_on_the_context_alone_and_joint_on_all_seen() {
+    let (r, _) = run_with(Strategy::None);
+    for (u, b) in r.batches.iter().enumerate() {
+        let k = (u / 20) as u8;
+        assert!(b.iter().all(|(l, _)| *l / 2 == k), "update {u}: {b:?}");
+    }
+    let (r, rec) = run_with(Strategy::Joint);
+    for (u, b) in r.batches.iter().enumerate() {
+        assert!(b.iter().all(|(l, _)| *l / 2 <= (u / 20) as u8));
+    }
+    // the last context of joint trains on all ten classes
+    assert!(rec[4].trained_per_class.iter().all(|&n| n > 0), "{:?}", rec[4].trained_per_class);
+}
+
+#[test]
+fn replay_mixes_the_share_from_at_most_b_kept_samples_per_old_class() {
+    let (r, records) = run_with(Strategy::Replay { per_class: 3 });
+    for (k, record) in records.iter().enumerate() {
+        let from_old: Vec<&(u8, [f32; 4])> =
+            r.batches[k * 20..(k + 1) * 20].iter().flatten().filter(|(l, _)| (*l / 2) < k as u8).collect();
+        // round(10 * share) per batch
+        let expected = 20 * (10.0 * plan().share(k)).round() as usize;
+        assert_eq!(from_old.len(), expected, "context {}", k + 1);
+        for c in 0..2 * k as u8 {
+            let mut distinct: Vec<[u32; 4]> =
+                from_old.iter().filter(|(l, _)| *l == c).map(|(_, x)| x.map(f32::to_bits)).collect();
+            distinct.sort_unstable();
+            distinct.dedup();
+            assert!((1..=3).contains(&distinct.len()), "class {c} in context {}: {}", k + 1, distinct.len());
+        }
+        assert_eq!(record.memory_share, (10.0 * plan().share(k)).round() / 10.0);
+    }
+}
+
+#[test]
+fn dreams_are_recalled_not_stored_and_labelled_by_their_recall() {
+    let (r, records) = run_with(Strategy::Dream { memory: DreamMemory::Astdp });
+    assert!(records[0].dreams.is_none());
+    for (k, record) in records.iter().enumerate().skip(1) {
+        let dreams = record.dreams.as_ref().unwrap();
+        assert_eq!(dreams.len(), 2 * k * 5);
+        let old: Vec<&(u8, [f32; 4])> =
+            r.batches[k * 20..(k + 1) * 20].iter().flatten().filter(|(l, _)| (*l / 2) < k as u8).collect();
+        assert!(!old.is_empty());
+        // every old-class sample is a dream: pixel 3 is -1 and pixel 0 names the label
+        assert!(old.iter().all(|(l, x)| x[3] == -1.0 && (x[0] * 10.0).round() as u8 == *l));
+        let new = r.batches[k * 20..(k + 1) * 20].iter().flatten().filter(|(l, _)| (*l / 2) == k as u8);
+        assert!(new.clone().all(|(_, x)| x[3] == 1.0) && new.count() > 0);
+    }
+}
+
+#[test]
+fn recorded_dreams_feed_another_learner() {
+    let (_, records) = run_with(Strategy::Dream { memory: DreamMemory::Astdp });
+    let sets: Vec<Option<Dataset>> = records.iter().map(|r| r.dreams.clone()).collect();
+    let d = data();
+    let mut r = Recorder::default();
+    let strategy = Strategy::Dream { memory: DreamMemory::CvaeB };
+    run(&mut r, &plan(), strategy, DreamSource::Recorded(&sets), &d, &d, 3, &mut |_, _| {}).unwrap();
+    let dreamt = r.batches.iter().flatten().filter(|(_, x)| x[3] == -1.0).count();
+    assert!(dreamt > 0);
+    // a learner that cannot recall is told so
+    let mut m = MlpLearner {
+        mlp: Mlp::new(4, 3, 10, &mut rng_from_seed(1)),
+        cfg: MlpConfig { hidden: 3, batch: 10, ..MlpConfig::default() },
+    };
+    let e = run(&mut m, &plan(), strategy, DreamSource::Own, &d, &d, 3, &mut |_, _| {}).unwrap_err();
+    assert!(e.to_string().contains("cannot recall"), "{e}");
+}
+
+#[test]
+fn the_test_after_each_context_covers_the_classes_seen() {
+    let (_, records) = run_with(Strategy::None);
+    for (k, rec) in records.iter().enumerate() {
+        assert_eq!(rec.seen.len(), 2 * (k + 1));
+        for c in 0..10 {
+            assert_eq!(rec.per_class[c].is_some(), c < 2 * (k + 1), "context {}, class {c}", k + 1);
+        }
+    }
+    // the recorder knows every class it trained on: all right
+    assert_eq!(records[4].accuracy, Some(1.0));
+}
+
+#[test]
+fn bad_plans_are_refused() {
+    let d = data();
+    let mut r = Recorder::default();
+    let bad = [
+        Plan { contexts: vec![], ..plan() },
+        Plan { contexts: vec![vec![0, 1], vec![1, 2]], ..plan() },
+        Plan { contexts: vec![vec![0, 10]], ..plan() },
+        Plan { updates: 0, ..plan() },
+        Plan { memory_share: Some(1.0), ..plan() },
+        Plan { memory_share: Some(f64::NAN), ..plan() },
+    ];
+    for p in bad {
+        assert!(run(&mut r, &p, Strategy::None, DreamSource::Own, &d, &d, 1, &mut |_, _| {}).is_err(), "{p:?}");
+    }
+    let e = run(&mut r, &plan(), Strategy::Replay { per_class: 0 }, DreamSource::Own, &d, &d, 1, &mut |_, _| {});
+    assert!(e.is_err());
+}
