@@ -6,6 +6,9 @@
 //! strategy makes the same number of weight updates per context.
 //!
 //! `cargo run --release --example continual_mnist [-- --config configs/continual/split_mnist.json]`
+//! The trade-off of dreams per real sample and a longer budget:
+//! `--config configs/continual/dream_share.json --name continual_share`,
+//! `--config configs/continual/long_budget.json --name continual_long`.
 //! Writes `plots/continual_mnist.svg` (dreams of the last context; accuracy on the digits
 //! seen against contexts; per-digit accuracy at the end) and `.json`.
 
@@ -23,33 +26,34 @@ mod common;
 struct Args {
     #[command(flatten)]
     data: common::DataArgs,
+    /// Name of the outputs (NAME.svg, NAME.json in the out folder), for a scan beside the
+    /// main run
+    #[arg(long, default_value = "continual_mnist")]
+    name: String,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let (cfg, svg, json): (ContinualConfig, _, _) = args.data.start("continual_mnist", &[], &[])?;
+    let (cfg, svg, json): (ContinualConfig, _, _) = args.data.start(&args.name, &[], &[])?;
     cfg.validate()?;
     let (train, test) = args.data.mnist()?;
     let result = run_continual(&cfg, &train, &test)?;
 
-    let name = |r: &astdp::experiments::continual::RunResult| {
-        let what = match (&r.budget_per_class, &r.memory) {
-            (Some(b), _) => format!("replay {b}"),
-            (_, Some(m)) => format!("dream {m}"),
-            _ => r.strategy.clone(),
-        };
-        format!("{} {what}", r.learner)
-    };
+    let names: Vec<String> = cfg
+        .runs
+        .iter()
+        .map(|spec| format!("{} {}", spec.learner, astdp::experiments::continual::describe(spec)))
+        .collect();
     let contexts: Vec<f64> = (1..=cfg.plan.contexts.len()).map(|k| k as f64).collect();
     let digits: Vec<f64> = (0..10).map(|c| c as f64).collect();
     let (mut over_time, mut at_end) = (Vec::new(), Vec::new());
-    for (k, r) in result.runs.iter().enumerate().filter(|(_, r)| r.final_mean.is_finite()) {
+    for (k, (r, name)) in result.runs.iter().zip(&names).enumerate().filter(|(_, (r, _))| r.final_mean.is_finite()) {
         let mean: Vec<f64> = (0..contexts.len())
             .map(|c| r.accuracy_after_context.iter().map(|a| a[c]).sum::<f64>() / r.seeds.len() as f64)
             .collect();
-        let label = format!("{} ({:.1}%)", name(r), 100.0 * r.final_mean);
+        let label = format!("{name} ({:.1}%)", 100.0 * r.final_mean);
         over_time.push(Series::line(label, contexts.clone(), mean, k));
-        at_end.push(Series::line(name(r), digits.clone(), r.final_per_class.clone(), k));
+        at_end.push(Series::line(name.clone(), digits.clone(), r.final_per_class.clone(), k));
     }
     let panels = [
         Panel {
@@ -89,9 +93,9 @@ fn main() -> anyhow::Result<()> {
     astdp::checkpoint::write_json(&json, &result)?;
 
     println!("learner strategy        final (mean +- sd)   after each context (seed {})", cfg.seeds[0]);
-    for r in &result.runs {
+    for (r, name) in result.runs.iter().zip(&names) {
         let first: Vec<String> = r.accuracy_after_context[0].iter().map(|a| format!("{a:.3}")).collect();
-        println!("{:<24} {:>6.2}% +- {:>5.2}   {}", name(r), 100.0 * r.final_mean, 100.0 * r.final_sd, first.join(" "));
+        println!("{:<24} {:>6.2}% +- {:>5.2}   {}", name, 100.0 * r.final_mean, 100.0 * r.final_sd, first.join(" "));
     }
     println!("wrote {} and {}", svg.display(), json.display());
     Ok(())

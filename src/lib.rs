@@ -49,7 +49,10 @@
 //!   functions returning data; [`baseline`]: backprop MLPs; [`plot`]: SVG plots;
 //! - [`clustering`]: clustering neurons (online k-means as spike events) and
 //!   meta-clustering;
-//! - [`association`]: memory association: a short-term memory of per-class queues;
+//! - [`association`]: memory association: a short-term memory of per-class queues, the
+//!   long-term memories;
+//! - [`continual`]: learning without forgetting (class-incremental contexts under none,
+//!   joint, replay or dream);
 //! - [`memory1`]: AI-Memory1's rule (features from one image, competition, short- and
 //!   long-term memory, accumulative learning);
 //! - [`results`]: the typed results of a run ([`results::RunReport`]), the index of all

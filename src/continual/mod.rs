@@ -404,7 +404,8 @@ impl<L: Learner> Driver<'_, L> {
         let batch = self.learner.batch();
         let old: Vec<u8> = plan.contexts[..k].iter().flatten().copied().collect();
         let current: Vec<usize> = plan.contexts[k].iter().flat_map(|&c| self.train.indices_of(c)).collect::<Vec<_>>();
-        let n_mem = (batch as f64 * plan.share(k)).round() as usize;
+        // at least one sample of the context in every batch
+        let n_mem = ((batch as f64 * plan.share(k)).round() as usize).min(batch - 1);
         let mut dreams = None;
         // the samples the batches index, and the memory's sampler over them
         let (mut now, mut memory): (Cycle, Option<ShortTermMemory<usize>>) = match self.strategy {

@@ -186,3 +186,16 @@ fn bad_plans_are_refused() {
     let e = run(&mut r, &plan(), Strategy::Replay { per_class: 0 }, DreamSource::Own, &d, &d, 1, &mut |_, _| {});
     assert!(e.is_err());
 }
+
+#[test]
+fn a_share_near_one_still_leaves_the_context_a_sample() {
+    let d = data();
+    let mut r = Recorder::default();
+    let p = Plan { memory_share: Some(0.99), ..plan() };
+    let records =
+        run(&mut r, &p, Strategy::Replay { per_class: 3 }, DreamSource::Own, &d, &d, 1, &mut |_, _| {}).unwrap();
+    assert_eq!(records[4].memory_share, 0.9);
+    for (u, b) in r.batches.iter().enumerate() {
+        assert!(b.iter().any(|(l, _)| (*l / 2) as usize == u / 20), "update {u}");
+    }
+}

@@ -329,7 +329,13 @@ impl Seeded<'_> {
         match spec.learner.as_str() {
             "astdp" => {
                 let mut t = Trainer::new(self.astdp.clone(), self.train.pixels(), self.seed)?;
-                let records = self.go(&mut t, &plan, strategy, source, label)?;
+                // dreaming its own dreams at another share: it draws as the memory run does
+                let records = if strategy == (Strategy::Dream { memory: DreamMemory::Astdp }) && self.cfg.astdp_decoder
+                {
+                    self.go(&mut DrawingTrainer(t), &plan, strategy, source, label)?
+                } else {
+                    self.go(&mut t, &plan, strategy, source, label)?
+                };
                 Ok((records, self.astdp.batch, start.elapsed().as_secs_f64()))
             }
             "mlp" => {
