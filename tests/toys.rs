@@ -45,12 +45,36 @@ fn adaptation_overshoot_needs_fake_target_and_momentum() {
     assert!(wins >= 3, "only {wins} of 5 seeds");
 }
 
-/// State relationships: with 80 test iterations each net is more accurate on its own
-/// order, on the mean over seeds 1..=6 (the example's default run).
+/// State relationships under the default reading (the paper's sigmoid4 and fake
+/// targets, 300 passes): with 80 and 160 test iterations each net is right on its own
+/// order at least 95% of the time, mean of seeds 1-6, and no seed is near chance (the
+/// paper: 100%). Measured when written: 99.5% / 97.9% (net+1), 97.9% / 95.3% (net+3).
+#[test]
+fn relationships_each_net_learns_its_own_order() {
+    use astdp::experiments::relationships::{RelationsConfig, run};
+    let cfg = RelationsConfig { test_iters: vec![80, 160], ..RelationsConfig::default() };
+    let results: Vec<_> = (1..=6).map(|seed| run(&cfg, seed).unwrap()).collect();
+    for iters in [80, 160] {
+        for net in ["+1", "+3"] {
+            let own: Vec<f64> = results.iter().map(|r| r.accuracy[&iters][net][net]).collect();
+            let mean = own.iter().sum::<f64>() / 6.0;
+            assert!(mean >= 0.95, "{iters} iterations, net{net}: own order {own:?}");
+            assert!(own.iter().all(|&a| a > 0.5), "{iters} iterations, net{net}: a seed near chance {own:?}");
+        }
+    }
+}
+
+/// State relationships under the earlier reading (hard sigmoid, no fake targets, 600
+/// passes; `configs/scans/relationships/hard_sigmoid_no_fake.json`): with 80 test
+/// iterations each net is more accurate on its own order than on the other, summed over
+/// seeds 1-6 (the paper's preference, which the default reading loses for net+3).
 #[test]
 fn relationships_each_net_prefers_its_own_order() {
     use astdp::experiments::relationships::{RelationsConfig, run};
-    let cfg = RelationsConfig { test_iters: vec![80], ..RelationsConfig::default() };
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/scans/relationships/hard_sigmoid_no_fake.json");
+    let cfg: RelationsConfig = astdp::config::load_over_default(Some(&path)).unwrap();
+    let cfg = RelationsConfig { test_iters: vec![80], ..cfg };
     let (mut own1, mut other1, mut own3, mut other3) = (0.0, 0.0, 0.0, 0.0);
     for seed in 1..=6 {
         let a = &run(&cfg, seed).unwrap().accuracy[&80];
