@@ -49,6 +49,12 @@ pub struct MlpConfig {
 }
 
 impl MlpConfig {
+    /// The small MLP beside [`crate::experiments::mnist::MnistConfig::small`]: 784-128-10,
+    /// cross-entropy, SGD 0.5, batch 16.
+    pub fn small() -> MlpConfig {
+        MlpConfig { hidden: 128, loss: Loss::CrossEntropy, lr: 0.5, batch: 16 }
+    }
+
     /// Checks the settings: at least one hidden unit and one sample per batch, a finite
     /// positive learning rate.
     pub fn validate(&self) -> Result<(), crate::error::ConfigError> {

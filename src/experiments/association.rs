@@ -5,7 +5,7 @@ use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
 use crate::association::{CvaeConfig, CvaeKind, ShortTermMemory};
-use crate::baseline::{Loss, Mlp, MlpConfig};
+use crate::baseline::{Mlp, MlpConfig};
 use crate::data::mnist::Dataset;
 use crate::error::Error;
 use crate::experiments::mnist::{MnistConfig, Mode, Trainer};
@@ -39,22 +39,14 @@ impl Default for ImbalanceConfig {
     /// quick aSTDP net (784-128-10, batch 16, 20 + 40 iterations, alpha 0.05) and a
     /// 784-128-10 cross-entropy MLP with the same batch.
     fn default() -> Self {
-        let mut astdp = MnistConfig {
-            hidden: vec![128],
-            batch: 16,
-            free_iters: 20,
-            clamped_iters: 40,
-            test_iters: 40,
-            ..MnistConfig::default()
-        };
-        astdp.model.alpha = 0.05;
+        let astdp = MnistConfig::small();
         ImbalanceConfig {
             samples: 60_000,
             decay: 0.5,
             capacity: 1000,
             test_samples: 10_000,
             astdp,
-            mlp: MlpConfig { hidden: 128, loss: Loss::CrossEntropy, lr: 0.5, batch: 16 },
+            mlp: MlpConfig::small(),
             learners: vec!["astdp".into(), "mlp".into()],
             seed: 1,
         }
@@ -304,7 +296,7 @@ impl Default for RecallConfig {
         RecallConfig {
             per_label: 20,
             real_per_label: 200,
-            classifier: MlpConfig { hidden: 128, loss: Loss::CrossEntropy, lr: 0.5, batch: 16 },
+            classifier: MlpConfig::small(),
             classifier_epochs: 2,
             classifier_samples: 60_000,
             settings,

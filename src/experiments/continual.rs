@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 
 use crate::association::{Cvae, CvaeConfig, CvaeKind};
-use crate::baseline::{Loss, Mlp, MlpConfig};
+use crate::baseline::{Mlp, MlpConfig};
 use crate::continual::{
     ContextRecord, CvaeLearner, DrawingTrainer, DreamMemory, DreamSource, Learner, MlpLearner, Plan, Strategy, run,
 };
@@ -100,15 +100,7 @@ impl Default for ContinualConfig {
     /// 0.05) and a 784-128-10 cross-entropy MLP with the same batch; type B with a latent
     /// of 16, 4000 steps of 64 per context; the runs of the issue over seeds 1-3.
     fn default() -> Self {
-        let mut astdp = MnistConfig {
-            hidden: vec![128],
-            batch: 16,
-            free_iters: 20,
-            clamped_iters: 40,
-            test_iters: 40,
-            ..MnistConfig::default()
-        };
-        astdp.model.alpha = 0.05;
+        let astdp = MnistConfig::small();
         let mut runs = Vec::new();
         for learner in ["astdp", "mlp"] {
             let mut add = |strategy| runs.push(RunSpec::new(learner, strategy));
@@ -123,7 +115,7 @@ impl Default for ContinualConfig {
         ContinualConfig {
             plan: Plan::default(),
             astdp,
-            mlp: MlpConfig { hidden: 128, loss: Loss::CrossEntropy, lr: 0.5, batch: 16 },
+            mlp: MlpConfig::small(),
             long_term: CvaeConfig { kind: CvaeKind::B, ..CvaeConfig::default() },
             long_term_updates: 4000,
             long_term_batch: 64,
@@ -486,6 +478,7 @@ pub fn run_continual(cfg: &ContinualConfig, train: &Dataset, test: &Dataset) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::baseline::Loss;
 
     /// 40 images per class, 28x28: each class a random half of the pixels lit (the same
     /// for every seed, so classes overlap as digits do), with noise from `seed`.

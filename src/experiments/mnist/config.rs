@@ -101,6 +101,21 @@ crate::config::validated! {
 }
 
 impl MnistConfig {
+    /// A small supervised net for experiments that train many of them: 784-128-10, batch
+    /// 16, 20 free + 40 clamped iterations (40 to test), alpha 0.05, the rest default.
+    pub fn small() -> MnistConfig {
+        let mut cfg = MnistConfig {
+            hidden: vec![128],
+            batch: 16,
+            free_iters: 20,
+            clamped_iters: 40,
+            test_iters: 40,
+            ..MnistConfig::default()
+        };
+        cfg.model.alpha = 0.05;
+        cfg
+    }
+
     /// Validates the settings into a [`ValidMnistConfig`].
     pub fn check(self) -> Result<ValidMnistConfig, ConfigError> {
         self.validate()?;
