@@ -15,15 +15,7 @@ fn mnist() -> Option<(Dataset, Dataset)> {
 }
 
 fn small_cfg() -> MnistConfig {
-    let mut cfg = MnistConfig {
-        hidden: vec![128],
-        batch: 32,
-        free_iters: 20,
-        clamped_iters: 20,
-        test_iters: 40,
-        ..MnistConfig::default()
-    };
-    cfg.model.alpha = 0.05;
+    let mut cfg = MnistConfig { batch: 32, clamped_iters: 20, ..MnistConfig::small() };
     cfg.model.fake_target.enabled = false;
     cfg
 }

@@ -407,7 +407,9 @@ impl<L: Learner> Driver<'_, L> {
         // at least one sample of the context in every batch
         let n_mem = ((batch as f64 * plan.share(k)).round() as usize).min(batch - 1);
         let mut dreams = None;
-        // the samples the batches index, and the memory's sampler over them
+        // the batches index the training set, or (dreams) a pool of the context's samples
+        // and the dreams; the memory's sampler draws from it
+        self.pool = None;
         let (mut now, mut memory): (Cycle, Option<ShortTermMemory<usize>>) = match self.strategy {
             Strategy::None => (Cycle::new(current), None),
             Strategy::Joint => {
@@ -432,9 +434,6 @@ impl<L: Learner> Driver<'_, L> {
                 (Cycle::new((0..n).collect()), Some(stm))
             }
         };
-        if !matches!(self.strategy, Strategy::Dream { .. }) {
-            self.pool = None;
-        }
         if memory.as_ref().is_some_and(|m| m.is_empty()) {
             memory = None;
         }

@@ -226,13 +226,8 @@ pub struct ContinualResult {
     pub dream_samples: Vec<DreamSamples>,
 }
 
-fn cvae_kind(memory: DreamMemory) -> Option<CvaeKind> {
-    match memory {
-        DreamMemory::CvaeA => Some(CvaeKind::A),
-        DreamMemory::CvaeB => Some(CvaeKind::B),
-        DreamMemory::Astdp => None,
-    }
-}
+/// A run's records, batch and seconds.
+type RunOutcome = (Vec<ContextRecord>, usize, f64);
 
 /// Everything one seed needs: the data, the settings and the memories' runs so far.
 struct Seeded<'a> {
@@ -241,8 +236,8 @@ struct Seeded<'a> {
     train: &'a Dataset,
     test: &'a Dataset,
     seed: u64,
-    /// The run of each memory as a learner dreaming its own dreams, and its seconds.
-    memories: HashMap<DreamMemory, (Vec<ContextRecord>, f64)>,
+    /// The run of each memory as a learner dreaming its own dreams.
+    memories: HashMap<DreamMemory, RunOutcome>,
 }
 
 impl Seeded<'_> {
@@ -265,49 +260,69 @@ impl Seeded<'_> {
         Ok(records)
     }
 
-    /// The run of `memory` as a learner with its own dreams, made once per seed.
-    fn memory(&mut self, memory: DreamMemory) -> Result<&(Vec<ContextRecord>, f64), Error> {
+    /// Builds `learner` afresh for this seed and runs it through `plan` under
+    /// `strategy`; returns its records and batch. A long-term memory trains on its own
+    /// budget (`long_term_updates` Adam steps of `long_term_batch` per context).
+    fn learn(
+        &self,
+        learner: &str,
+        plan: &Plan,
+        strategy: Strategy,
+        source: DreamSource<'_>,
+        label: String,
+    ) -> Result<(Vec<ContextRecord>, usize), Error> {
+        match learner {
+            "astdp" => {
+                let t = Trainer::new(self.astdp.clone(), self.train.pixels(), self.seed)?;
+                // dreaming its own dreams, it draws them through a decoder it trains
+                let records = if strategy == (Strategy::Dream { memory: DreamMemory::Astdp }) && self.cfg.astdp_decoder
+                {
+                    self.go(&mut DrawingTrainer(t), plan, strategy, source, label)?
+                } else {
+                    self.go(&mut { t }, plan, strategy, source, label)?
+                };
+                Ok((records, self.astdp.batch))
+            }
+            "mlp" => {
+                let mlp = Mlp::new(self.train.pixels(), self.cfg.mlp.hidden, 10, &mut rng_from_seed(self.seed));
+                let mut m = MlpLearner { mlp, cfg: self.cfg.mlp };
+                Ok((self.go(&mut m, plan, strategy, source, label)?, self.cfg.mlp.batch))
+            }
+            "cvae_a" | "cvae_b" => {
+                let kind = if learner == "cvae_a" { CvaeKind::A } else { CvaeKind::B };
+                let mut rng = rng_from_seed(self.seed.wrapping_add(3));
+                let cvae = Cvae::new(CvaeConfig { kind, ..self.cfg.long_term }, self.train.pixels(), 10, &mut rng)?;
+                let mut l = CvaeLearner { cvae, batch: self.cfg.long_term_batch, rng };
+                let plan = Plan { updates: self.cfg.long_term_updates, ..plan.clone() };
+                Ok((self.go(&mut l, &plan, strategy, source, label)?, self.cfg.long_term_batch))
+            }
+            other => Err(ConfigError::Topology(format!("unknown learner {other:?}")).into()),
+        }
+    }
+
+    /// The run of `memory` as a learner dreaming its own dreams, made once per seed:
+    /// records, batch, seconds.
+    fn memory(&mut self, memory: DreamMemory) -> Result<&RunOutcome, Error> {
         if !self.memories.contains_key(&memory) {
             let start = std::time::Instant::now();
-            let records = match cvae_kind(memory) {
-                Some(kind) => {
-                    let mut rng = rng_from_seed(self.seed.wrapping_add(3));
-                    let cvae = Cvae::new(CvaeConfig { kind, ..self.cfg.long_term }, self.train.pixels(), 10, &mut rng)?;
-                    let mut l = CvaeLearner { cvae, batch: self.cfg.long_term_batch, rng };
-                    let plan = Plan { updates: self.cfg.long_term_updates, ..self.cfg.plan.clone() };
-                    let label = format!("seed {}: memory {}", self.seed, memory.name());
-                    self.go(&mut l, &plan, Strategy::Dream { memory }, DreamSource::Own, label)?
-                }
-                None => {
-                    let t = Trainer::new(self.astdp.clone(), self.train.pixels(), self.seed)?;
-                    let label = format!("seed {}: astdp, dream astdp", self.seed);
-                    let strategy = Strategy::Dream { memory };
-                    if self.cfg.astdp_decoder {
-                        let mut d = DrawingTrainer(t);
-                        self.go(&mut d, &self.cfg.plan, strategy, DreamSource::Own, label)?
-                    } else {
-                        self.go(&mut { t }, &self.cfg.plan, strategy, DreamSource::Own, label)?
-                    }
-                }
-            };
-            self.memories.insert(memory, (records, start.elapsed().as_secs_f64()));
+            let label = format!("seed {}: memory {}", self.seed, memory.name());
+            let strategy = Strategy::Dream { memory };
+            let (records, batch) = self.learn(memory.name(), &self.cfg.plan, strategy, DreamSource::Own, label)?;
+            self.memories.insert(memory, (records, batch, start.elapsed().as_secs_f64()));
         }
         Ok(&self.memories[&memory])
     }
 
     /// The run of `spec` and its batch; the seconds it took (not counting the memory it
     /// dreams from, which is a run of its own).
-    fn one(&mut self, spec: &RunSpec) -> Result<(Vec<ContextRecord>, usize, f64), Error> {
-        let plan = Plan { memory_share: spec.memory_share.or(self.cfg.plan.memory_share), ..self.cfg.plan.clone() };
-        // a memory's own run (and aSTDP dreaming its own dreams) is made once
+    fn one(&mut self, spec: &RunSpec) -> Result<RunOutcome, Error> {
         let strategy = spec.strategy()?;
+        // a memory's own run (and aSTDP dreaming its own dreams) is made once
         if let Strategy::Dream { memory } = strategy
             && spec.learner == memory.name()
             && spec.memory_share.is_none()
         {
-            let batch = if cvae_kind(memory).is_some() { self.cfg.long_term_batch } else { self.astdp.batch };
-            let (records, seconds) = self.memory(memory)?.clone();
-            return Ok((records, batch, seconds));
+            return Ok(self.memory(memory)?.clone());
         }
         let dreams: Option<Vec<Option<Dataset>>> = match strategy {
             Strategy::Dream { memory } if spec.learner != memory.name() => {
@@ -316,30 +331,11 @@ impl Seeded<'_> {
             _ => None,
         };
         let source = dreams.as_deref().map_or(DreamSource::Own, DreamSource::Recorded);
+        let plan = Plan { memory_share: spec.memory_share.or(self.cfg.plan.memory_share), ..self.cfg.plan.clone() };
         let label = format!("seed {}: {} {}", self.seed, spec.learner, describe(spec));
         let start = std::time::Instant::now();
-        match spec.learner.as_str() {
-            "astdp" => {
-                let mut t = Trainer::new(self.astdp.clone(), self.train.pixels(), self.seed)?;
-                // dreaming its own dreams at another share: it draws as the memory run does
-                let records = if strategy == (Strategy::Dream { memory: DreamMemory::Astdp }) && self.cfg.astdp_decoder
-                {
-                    self.go(&mut DrawingTrainer(t), &plan, strategy, source, label)?
-                } else {
-                    self.go(&mut t, &plan, strategy, source, label)?
-                };
-                Ok((records, self.astdp.batch, start.elapsed().as_secs_f64()))
-            }
-            "mlp" => {
-                let mlp = Mlp::new(self.train.pixels(), self.cfg.mlp.hidden, 10, &mut rng_from_seed(self.seed));
-                let mut m = MlpLearner { mlp, cfg: self.cfg.mlp };
-                let records = self.go(&mut m, &plan, strategy, source, label)?;
-                Ok((records, self.cfg.mlp.batch, start.elapsed().as_secs_f64()))
-            }
-            other => {
-                Err(ConfigError::Topology(format!("{other} runs only as a memory dreaming its own dreams")).into())
-            }
-        }
+        let (records, batch) = self.learn(&spec.learner, &plan, strategy, source, label)?;
+        Ok((records, batch, start.elapsed().as_secs_f64()))
     }
 }
 
@@ -365,7 +361,7 @@ fn mean_sd(x: &[f64]) -> (f64, f64) {
 
 /// What one seed gave: each run's records, batch and seconds; a few dreams per memory.
 struct SeedOutput {
-    runs: Vec<(Vec<ContextRecord>, usize, f64)>,
+    runs: Vec<RunOutcome>,
     dream_samples: Vec<DreamSamples>,
 }
 
@@ -385,7 +381,7 @@ fn one_seed(
         runs.push((records, batch, secs));
     }
     let mut dream_samples = Vec::new();
-    for (memory, (records, _)) in &s.memories {
+    for (memory, (records, _, _)) in &s.memories {
         if let Some(d) = records.last().and_then(|r| r.dreams.as_ref()) {
             let mut picked = Vec::new();
             for c in 0..10u8 {

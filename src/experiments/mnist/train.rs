@@ -112,7 +112,14 @@ impl Trainer {
             seen += real;
             self.samples_seen += real as u64;
             self.update_average(real)?;
-            if (seen / self.cfg.batch).is_multiple_of(10) || seen == total {
+            // every 10 batches and at the end of an epoch; single batches of a longer
+            // schedule (`train_batch`) by the trainer's own count of batches
+            let log = if epoch {
+                (seen / self.cfg.batch).is_multiple_of(10) || seen == total
+            } else {
+                (self.samples_seen / self.cfg.batch as u64).is_multiple_of(10)
+            };
+            if log {
                 self.guard();
                 self.sim.network().check_weights()?;
                 let sym = self.sim.network().symmetry_correlation().unwrap_or(f64::NAN);
