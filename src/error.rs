@@ -46,6 +46,15 @@ pub enum ConfigError {
     /// A topology that cannot be built.
     #[error("invalid topology: {0}")]
     Topology(String),
+    /// An error in a config derived from the one given (for instance a test phase's
+    /// overrides), with what that config is.
+    #[error("{context}: {source}")]
+    In {
+        /// Which derived config, and which fields make it.
+        context: &'static str,
+        /// What is wrong with it.
+        source: Box<ConfigError>,
+    },
 }
 
 /// `v` written as briefly as it reads back: a value that came from an `f32` (as config

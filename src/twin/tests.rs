@@ -345,3 +345,40 @@ fn fake_target_probability() {
     }
     assert_eq!(tw.fake_targets(&net, &cfg, &mut rng), b);
 }
+
+/// The toys' training model (`experiments::toy_model`) steps past the strong net's Euler
+/// limit: with `W = 0` a soft-clamped hard-sigmoid unit has `force = b - s + beta (t - s)`,
+/// so its error from the fixed point `s* = (b + beta t) / (1 + beta)` is multiplied by
+/// `1 - eps (1 + beta)` per tick: -1.5 at eps 0.5, beta 4 (it grows and alternates until
+/// the bound holds it), -0.5 at beta 2 (it settles). Here `b = -0.25`, `t = 1`: `s* = 0.75`.
+#[test]
+fn strong_clamp_steps_past_the_euler_limit() {
+    let t = Topology::new(&[("in", 1, Role::Input), ("out", 1, Role::Output)], &[(1, 0), (0, 1)]).unwrap();
+    let mut net = Network::zeros(t);
+    net.bias = vec![-0.25, -0.25];
+    let cfg = crate::experiments::toy_model();
+    let mut tw = TwinState::new(&net, &cfg, 1, vec![0.7, 0.7]);
+    tw.weak.s = vec![0.7, 0.7];
+    tw.refresh(&net, cfg.activation);
+    tw.set_targets(&net, 0..2, &[1.0, 1.0], &[Clamp::Soft, Clamp::Soft]);
+    let mut strong = Vec::new();
+    let mut weak = Vec::new();
+    for _ in 0..40 {
+        tw.integrate(&net, &cfg, Net::Strong, false);
+        tw.integrate(&net, &cfg, Net::Weak, false);
+        strong.push(tw.strong.s[0]);
+        weak.push(tw.weak.s[0]);
+    }
+    // the first step by hand: e = 0.7 - 0.75 = -0.05 -> -1.5 e = +0.075, s = 0.825
+    assert!((strong[0] - 0.825).abs() < 1e-6, "{}", strong[0]);
+    // in the end a 2-cycle between the upper bound and 1 + eps * force(1) = 1 - 0.625
+    // (force(1) = b - 1 = -1.25), from which the step overshoots past 1 again
+    let last = &strong[36..];
+    let (hi, lo) = if last[0] == 1.0 { (0, 1) } else { (1, 0) };
+    for k in 0..2 {
+        assert_eq!(last[hi + 2 * k], 1.0, "{last:?}");
+        assert!((last[lo + 2 * k] - 0.375).abs() < 1e-6, "{last:?}");
+    }
+    // the weak net (beta 2, factor -0.5) settles at its fixed point (b + 2) / 3
+    assert!((weak[39] - 1.75 / 3.0).abs() < 1e-5, "{}", weak[39]);
+}
