@@ -34,19 +34,22 @@ fn main() -> anyhow::Result<()> {
     cfg.test_ticks = args.test_ticks.unwrap_or(cfg.test_ticks);
     let mut results = Vec::new();
     println!(
-        "seed  switches  control_switches  mean_duration  cv     gamma_shape  fraction_A  sd(A-B)  control_sd(A-B)  control_mean(A-B)"
+        "seed  recalled  margin  switches  control_switches  mean_duration  cv     gamma_shape  durations_p10/50/90  fraction_A  sd(A-B)  control_sd(A-B)  control_mean(A-B)"
     );
     for seed in args.common.seeds(args.seeds)? {
         let r = run(&cfg, seed)?;
         let s = &r.summary;
         println!(
-            "{:>4}  {:>8}  {:>16}  {:>13.1}  {:>5.2}  {:>11.2}  {:>10.2}  {:>7.3}  {:>15.3}  {:>17.3}",
+            "{:>4}  {:>8}  {:>6.2}  {:>8}  {:>16}  {:>13.1}  {:>5.2}  {:>11.2}  {:>19}  {:>10.2}  {:>7.3}  {:>15.3}  {:>17.3}",
             seed,
+            s.patterns_recalled,
+            s.recall_margin,
             s.switches,
             s.control_switches,
             s.mean_duration,
             s.cv,
             s.gamma_shape,
+            s.duration_percentiles.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("/"),
             s.fraction_a,
             s.ab_sd,
             s.control_ab_sd,

@@ -27,13 +27,13 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let cfg: AdaptationConfig = args.common.start(&["neural_adaptation.svg", "neural_adaptation.json"])?;
     let mut results: Vec<AdaptationResult> = Vec::new();
-    println!("seed neuron  variant                   overshoot  undershoot  rest     settled");
+    println!("seed neuron  variant                   overshoot  undershoot  noise    rest     settled");
     for seed in args.common.seeds(args.seeds)? {
         let r = run(&cfg, seed)?;
         for v in &r.variants {
             println!(
-                "{:>4} {:>6}  {:<24}  {:>9.4}  {:>10.4}  {:>7.3}  {:>7.3}",
-                seed, r.neuron, v.name, v.overshoot, v.undershoot, v.rest, v.settled
+                "{:>4} {:>6}  {:<24}  {:>9.4}  {:>10.4}  {:>7.4}  {:>7.3}  {:>7.3}",
+                seed, r.neuron, v.name, v.overshoot, v.undershoot, v.noise, v.rest, v.settled
             );
         }
         results.push(r);
@@ -45,9 +45,16 @@ fn main() -> anyhow::Result<()> {
         .map(|v| {
             let t: Vec<f64> = (0..v.trace.len()).map(|x| x as f64).collect();
             Panel {
-                title: format!("{} (overshoot {:.3}, undershoot {:.3})", v.name, v.overshoot, v.undershoot),
+                title: format!(
+                    "{} (overshoot {:.3}, undershoot {:.3}, noise {:.3})",
+                    v.name, v.overshoot, v.undershoot, v.noise
+                ),
                 x_label: format!("time (ticks); input on at {}, off at {}", r.onset, r.offset),
-                y_label: format!("mean s_weak of hidden neuron {}", r.neuron),
+                y_label: format!(
+                    "mean s_weak of {} neuron {}",
+                    if r.neuron < cfg.visible { "visible" } else { "hidden" },
+                    r.neuron
+                ),
                 series: vec![
                     Series::line("s (mean of repeats)", t.clone(), v.trace.clone(), 1),
                     Series::line(

@@ -244,6 +244,13 @@ fn toys_and_benches_refuse_bad_settings_before_working() {
     // learning that runs away stops the toy, instead of printing NaN durations
     std::fs::write(d.join("hot.json"), r#"{"model": {"alpha": 1e6}}"#).unwrap();
     refused(&run(&d, "binocular_rivalry", &["--config", "hot.json", "--seeds", "1", "--out-dir", "o"]), "diverged");
+    // a held phase clamped more weakly in the strong net than in the weak one, refused
+    // before training
+    std::fs::write(d.join("betas.json"), r#"{"test_beta_strong": 0.1, "test_beta_weak": 0.2}"#).unwrap();
+    refused(
+        &run(&d, "binocular_rivalry", &["--config", "betas.json", "--seeds", "1", "--out-dir", "o"]),
+        "while the ambiguous input is held (model with the test_* fields): beta_strong (0.1) must be greater",
+    );
     // a config's test_ticks is used when --test-ticks is not given
     std::fs::write(d.join("short.json"), r#"{"test_ticks": 1234}"#).unwrap();
     ok(&run(&d, "binocular_rivalry", &["--config", "short.json", "--seeds", "1", "--out-dir", "o"]));

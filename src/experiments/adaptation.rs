@@ -1,7 +1,10 @@
 //! Neural adaptation (figure 4 left): a step input switched on, held, then off. With
 //! fake targets and momentum the paper reports an overshoot after onset and an
 //! undershoot after offset. The four combinations of fake target and momentum are run
-//! from the same trained toy net, each averaged over independent repeats.
+//! from the same trained toy net, each averaged over independent repeats. The input off
+//! is by default a clamp to zero, so that the offset changes the data as the onset does
+//! and the two nets disagree again (`dz`, hence the fake targets of eq. 16-18, react to
+//! it); docs/toys.md compares it with removing the targets at offset.
 
 use serde::{Deserialize, Serialize};
 
@@ -32,20 +35,51 @@ pub struct AdaptationConfig {
     pub phase_ticks: u64,
     /// Independent repeats averaged per variant.
     pub repeats: usize,
+    /// What the input is when it is off (before onset and after offset).
+    pub off_input: OffInput,
+    /// Which neuron's trace is measured.
+    pub measured: Measured,
+}
+
+/// What the input is when it is off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OffInput {
+    /// No target on the visible neurons: at offset the targets are removed, and both
+    /// nets' visible neurons then follow the same, unclamped, dynamics.
+    #[default]
+    Removed,
+    /// The visible neurons are clamped (softly) to zero: the offset is a change of the
+    /// data, like the onset, and the two nets disagree again until they settle.
+    Zero,
+}
+
+/// Which neuron's trace is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measured {
+    /// The hidden neuron with the largest settled response without fake targets or momentum.
+    #[default]
+    Hidden,
+    /// Visible neuron 0, the one that gets the step (its target is drawn in the paper's figure).
+    Input,
 }
 
 impl Default for AdaptationConfig {
     fn default() -> Self {
         AdaptationConfig {
-            // eps_weak = eps_strong (0.5): with 0.5 / 0.4 the toy training grew unstable weights
-            model: Config { alpha: 0.01, eps_weak: 0.5, ..Config::default() },
+            // the rivalry's trained net (the four patterns are attractors)
+            model: super::toy_model(),
             visible: 4,
             hidden: 8,
             train_rounds: 200,
             dwell: 100,
             momentum: 0.5,
             phase_ticks: 150,
-            repeats: 30,
+            // enough that the average's fluctuation (`noise`) stays below 0.01 in most seeds
+            repeats: 200,
+            off_input: OffInput::Zero,
+            measured: Measured::Hidden,
         }
     }
 }
@@ -61,7 +95,8 @@ pub struct AdaptationVariant {
     pub momentum: f32,
     /// Mean state (weak net) of the measured neuron per tick, from onset - phase_ticks.
     pub trace: Vec<f64>,
-    /// Fraction of repeats in which a fake target was set on the measured neuron, per tick.
+    /// Fraction of repeats in which a fake target was set on the measured neuron, per tick
+    /// (for a visible neuron, which never gets one: the mean over the hidden neurons).
     pub target_rate: Vec<f64>,
     /// Settled level before onset (mean of the last quarter of the rest phase).
     pub rest: f64,
@@ -71,6 +106,11 @@ pub struct AdaptationVariant {
     pub overshoot: f64,
     /// Dip beyond the rest level after offset, against the direction of the change (>= 0).
     pub undershoot: f64,
+    /// Largest distance from the rest level in the second half of the rest phase, where
+    /// the input does not change: the fluctuation of the average (fake targets are random)
+    /// that an overshoot or undershoot must clear to count.
+    #[serde(default)]
+    pub noise: f64,
 }
 
 /// Result of the experiment.
@@ -115,11 +155,18 @@ fn average_traces(
         let (on, off) = (t0 + cfg.phase_ticks, t0 + 2 * cfg.phase_ticks);
         sim.schedule(t0, Event::SetLearning(false))?;
         sim.schedule(t0, Event::SetFakeTarget(fake))?;
-        sim.schedule(t0, Event::ClearTargets { neurons: 0..cfg.visible })?;
+        let off_at = |sim: &mut Simulation, t| -> Result<(), Error> {
+            match cfg.off_input {
+                OffInput::Removed => sim.schedule(t, Event::ClearTargets { neurons: 0..cfg.visible })?,
+                OffInput::Zero => sim.present(t, 0, vec![0.0; cfg.visible], Clamp::Soft)?,
+            };
+            Ok(())
+        };
+        off_at(&mut sim, t0)?;
         let mut x = vec![0.0; cfg.visible];
         x[0] = 1.0;
         sim.present(on, 0, x, Clamp::Soft)?;
-        sim.schedule(off, Event::ClearTargets { neurons: 0..cfg.visible })?;
+        off_at(&mut sim, off)?;
         sim.schedule_ticks(t0, 3 * cfg.phase_ticks)?;
         let id =
             sim.add_probe(ProbeSpec { neurons: (0..n).collect(), batch: 0, every: 1 }, t0, t0 + 3 * cfg.phase_ticks)?;
@@ -137,15 +184,28 @@ fn average_traces(
     Ok((sum, fired))
 }
 
-fn measure(trace: &[f64], phase: usize) -> (f64, f64, f64, f64) {
+/// The measures of one averaged trace (phases of `phase` ticks: rest, on, off).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Measures {
+    rest: f64,
+    settled: f64,
+    overshoot: f64,
+    undershoot: f64,
+    noise: f64,
+}
+
+fn measure(trace: &[f64], phase: usize) -> Measures {
     let q = phase / 4;
     let rest = mean(&trace[phase - q..phase]);
     let settled = mean(&trace[2 * phase - q..2 * phase]);
     let rest_after = mean(&trace[3 * phase - q..3 * phase]);
     let dir = if settled >= rest { 1.0 } else { -1.0 };
-    let over = trace[phase..2 * phase].iter().map(|&s| (s - settled) * dir).fold(0.0, f64::max);
-    let under = trace[2 * phase..3 * phase].iter().map(|&s| (rest_after - s) * dir).fold(0.0, f64::max);
-    (rest, settled, over, under)
+    let overshoot = trace[phase..2 * phase].iter().map(|&s| (s - settled) * dir).fold(0.0, f64::max);
+    let undershoot = trace[2 * phase..3 * phase].iter().map(|&s| (rest_after - s) * dir).fold(0.0, f64::max);
+    // nothing changes in the second half of the rest phase: what the trace does there is
+    // the fluctuation of the average, the floor an overshoot or undershoot must clear
+    let noise = trace[phase / 2..phase].iter().map(|&s| (s - rest).abs()).fold(0.0, f64::max);
+    Measures { rest, settled, overshoot, undershoot, noise }
 }
 
 /// Trains the toy net, then runs the four variants.
@@ -164,29 +224,42 @@ pub fn run(cfg: &AdaptationConfig, seed: u64) -> Result<AdaptationResult, Error>
     }
     // the hidden neuron with the largest settled response without fake target or momentum
     let base = &runs[3].3.0;
-    let neuron = (cfg.visible..cfg.visible + cfg.hidden)
-        .max_by(|&a, &b| {
-            let d = |k: usize| {
-                let (r, s, _, _) = measure(&base[k], phase);
-                (s - r).abs()
-            };
-            d(a).total_cmp(&d(b))
-        })
-        .expect("hidden neurons");
+    let neuron = match cfg.measured {
+        Measured::Input => 0,
+        Measured::Hidden => (cfg.visible..cfg.visible + cfg.hidden)
+            .max_by(|&a, &b| {
+                let d = |k: usize| {
+                    let m = measure(&base[k], phase);
+                    (m.settled - m.rest).abs()
+                };
+                d(a).total_cmp(&d(b))
+            })
+            .expect("hidden neurons"),
+    };
+    // the fake-target rate of the measured neuron, or of all hidden neurons for a visible one
+    let rate = |fired: &Vec<Vec<f64>>| -> Vec<f64> {
+        if neuron >= cfg.visible {
+            fired[neuron].clone()
+        } else {
+            let hidden = &fired[cfg.visible..];
+            (0..fired[0].len()).map(|t| hidden.iter().map(|f| f[t]).sum::<f64>() / hidden.len() as f64).collect()
+        }
+    };
     let variants = runs
         .into_iter()
         .map(|(name, fake, m, (traces, fired))| {
-            let (rest, settled, overshoot, undershoot) = measure(&traces[neuron], phase);
+            let Measures { rest, settled, overshoot, undershoot, noise } = measure(&traces[neuron], phase);
             AdaptationVariant {
                 name: name.into(),
                 fake_target: fake,
                 momentum: m,
                 trace: traces[neuron].clone(),
-                target_rate: fired[neuron].clone(),
+                target_rate: rate(&fired),
                 rest,
                 settled,
                 overshoot,
                 undershoot,
+                noise,
             }
         })
         .collect();
@@ -195,7 +268,7 @@ pub fn run(cfg: &AdaptationConfig, seed: u64) -> Result<AdaptationResult, Error>
 
 #[cfg(test)]
 mod tests {
-    use super::measure;
+    use super::{Measures, measure};
 
     #[test]
     fn overshoot_and_undershoot_by_hand() {
@@ -203,7 +276,8 @@ mod tests {
         let mut t = vec![0.0; 8];
         t.extend([2.0, 1.5, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]);
         t.extend([-0.5, -0.2, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
-        let (rest, settled, over, under) = measure(&t, 8);
-        assert_eq!((rest, settled, over, under), (0.0, 1.0, 1.0, 0.5));
+        t[5] = 0.25; // a fluctuation at rest
+        let m = measure(&t, 8);
+        assert_eq!(m, Measures { rest: 0.0, settled: 1.0, overshoot: 1.0, undershoot: 0.5, noise: 0.25 });
     }
 }

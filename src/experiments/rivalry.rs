@@ -1,13 +1,14 @@
 //! Binocular rivalry (figure 3): a 4 visible + 8 hidden net trained on the four one-hot
 //! patterns, then shown the ambiguous input `[1, 1, 0, 0]` for a long window. The
-//! perceived pattern (visible neuron 0 or 1 higher, with hysteresis) alternates, driven
-//! by the fake targets together with slow learning while the input is held; without the
-//! fake targets it does not (in most seeds: docs/toys.md has the figures).
+//! perceived pattern (visible neuron 0 or 1 higher, with hysteresis) alternates between
+//! the two percepts, driven by the fake targets (eq. 16-18) together with slow learning
+//! while the input is held; without the fake targets it does not (in most seeds:
+//! docs/toys.md has the figures).
 
 use serde::{Deserialize, Serialize};
 
 use super::{mean_std, train_toy};
-use crate::config::{Config, FakeTargetConfig, FiringProbability};
+use crate::config::{Config, FakeTargetConfig, FakeTargetLevel, FiringProbability};
 use crate::error::{ConfigError, Error};
 use crate::probe::{ProbeSpec, Recording};
 use crate::sim::{Event, Simulation};
@@ -45,30 +46,43 @@ pub struct RivalryConfig {
     /// Learning rate while the ambiguous input is held, when it differs from training's
     /// (`None`: `model.alpha`). Only used with `learn_during_test`.
     pub test_alpha: Option<f32>,
+    /// Clamp strength of the strong net while the ambiguous input is held, when it
+    /// differs from training's (`None`: `model.beta_strong`).
+    pub test_beta_strong: Option<f32>,
+    /// Clamp strength of the weak net while the ambiguous input is held (`None`:
+    /// `model.beta_weak`).
+    pub test_beta_weak: Option<f32>,
 }
 
 impl Default for RivalryConfig {
     fn default() -> Self {
         RivalryConfig {
-            // the toy training of the other experiments (eps 0.5 / 0.5, alpha 0.01), but a
-            // weaker clamp of the weak net (0.15, not 0.25): the patterns must then hold
-            // more by themselves, and the trained nets compete under the ambiguous input
-            model: Config { alpha: 0.01, eps_weak: 0.5, beta_weak: 0.15, ..Config::default() },
+            // trained with a strong clamp, so that the four patterns are attractors of the
+            // net ([`super::toy_model`]); the ambiguous input is then fed weakly (0.4 /
+            // 0.2), so that the attractors, not the input, decide the visible state
+            model: super::toy_model(),
             hidden: 8,
             train_rounds: 200,
             dwell: 100,
             test_ticks: 20_000,
-            hysteresis: 0.05,
+            // the percepts lie about +-0.7 apart in A - B: a band of 0.3 counts a switch
+            // between them, not a flicker around a tie
+            hysteresis: 0.3,
             settle_ticks: 500,
             learn_during_test: true,
             record_every: 25,
-            // the OCR's literal eq. 17, p = min(1, k |dz|), and slow learning while the
-            // input is held (docs/toys.md, rivalry, has the scans behind both)
+            // the OCR's literal eq. 17, p = min(1, k |dz|), a jump from the current state
+            // (t = s_strong + sign(dz) t_c) with t_c = 1, the width of a state's range,
+            // and slow learning while the input is held (docs/toys.md has the scans)
             test_fake_target: Some(FakeTargetConfig {
                 probability: FiringProbability::Linear,
+                level: FakeTargetLevel::FromState,
+                t_c: 1.0,
                 ..FakeTargetConfig::default()
             }),
-            test_alpha: Some(0.001),
+            test_alpha: Some(3e-4),
+            test_beta_strong: Some(0.4),
+            test_beta_weak: Some(0.2),
         }
     }
 }
@@ -92,6 +106,13 @@ pub struct RivalryResult {
 pub struct RivalrySummary {
     /// Seed used.
     pub seed: u64,
+    /// Of the four patterns, how many the trained net reproduces (clamped to pattern `i`
+    /// at the training clamp, visible neuron `i` is the highest; [`super::pattern_recall`]).
+    #[serde(default)]
+    pub patterns_recalled: usize,
+    /// Their mean margin (`s_weak(i)` minus the highest other visible state).
+    #[serde(default)]
+    pub recall_margin: f64,
     /// Perception switches with fake targets.
     pub switches: usize,
     /// Completed dominance durations (ticks), first and last (censored) excluded.
@@ -102,6 +123,11 @@ pub struct RivalrySummary {
     pub cv: f64,
     /// Gamma shape estimate mean^2/var.
     pub gamma_shape: f64,
+    /// The 10th, 50th and 90th percentiles of the durations (ticks; nearest rank; empty
+    /// without durations): the bulk of the distribution, which a few very long stays in
+    /// one percept leave alone while they dominate the mean, CV and shape.
+    #[serde(default)]
+    pub duration_percentiles: Vec<u64>,
     /// Fraction of test ticks on which pattern A (neuron 0) was perceived.
     pub fraction_a: f64,
     /// Switches in the same run with fake targets off.
@@ -154,12 +180,31 @@ pub fn dominance(percept: &[bool]) -> (usize, Vec<u64>) {
     (switches, durations)
 }
 
+/// The model while the ambiguous input is held: training's, with the test overrides.
+fn test_model(cfg: &RivalryConfig) -> Config {
+    let m = &cfg.model;
+    Config {
+        fake_target: cfg.test_fake_target.map_or(m.fake_target, |f| FakeTargetConfig { enabled: true, ..f }),
+        beta_strong: cfg.test_beta_strong.unwrap_or(m.beta_strong),
+        beta_weak: cfg.test_beta_weak.unwrap_or(m.beta_weak),
+        ..*m
+    }
+}
+
+/// Nearest-rank percentiles `ps` (in (0, 1]) of `x`; empty when `x` is.
+pub fn percentiles(x: &[u64], ps: &[f64]) -> Vec<u64> {
+    if x.is_empty() {
+        return Vec::new();
+    }
+    let mut v = x.to_vec();
+    v.sort_unstable();
+    ps.iter().map(|p| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]).collect()
+}
+
 fn hold_ambiguous(sim: &mut Simulation, cfg: &RivalryConfig, fake: bool, every: u64) -> Result<usize, Error> {
     let t0 = sim.now();
     let end = t0 + cfg.test_ticks;
-    if let Some(f) = cfg.test_fake_target {
-        sim.set_config(Config { fake_target: FakeTargetConfig { enabled: true, ..f }, ..cfg.model }.validate()?);
-    }
+    sim.set_config(test_model(cfg).validate()?);
     sim.schedule(t0, Event::SetLearning(cfg.learn_during_test))?;
     if let Some(alpha) = cfg.test_alpha {
         sim.schedule(t0, Event::SetAlpha(alpha))?;
@@ -180,8 +225,14 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
         let range = "[0, test_ticks): lower it or hold the input longer";
         return Err(ConfigError::OutOfRange { field: "settle_ticks", value: cfg.settle_ticks as f64, range }.into());
     }
+    // the held phase's model, checked before any training
+    test_model(cfg).validate().map_err(|e| ConfigError::In {
+        context: "the model while the ambiguous input is held (model with the test_* fields)",
+        source: Box::new(e),
+    })?;
     let mut sim = train_toy(&cfg.model, 4, cfg.hidden, cfg.train_rounds, cfg.dwell, seed)?;
     let mut control = sim.clone();
+    let (patterns_recalled, recall_margin) = super::pattern_recall(&sim, 4, 400)?;
 
     // perception from every tick
     let id = hold_ambiguous(&mut sim, cfg, true, 1)?;
@@ -231,10 +282,13 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
     Ok(RivalryResult {
         summary: RivalrySummary {
             seed,
+            patterns_recalled,
+            recall_margin,
             switches,
             mean_duration: mean,
             cv: std / mean,
             gamma_shape: (mean * mean) / (std * std),
+            duration_percentiles: percentiles(&durations, &[0.1, 0.5, 0.9]),
             dominance_durations: durations,
             fraction_a,
             control_switches,
@@ -262,6 +316,14 @@ mod tests {
         let (s, d) = dominance(&p);
         assert_eq!(s, 3);
         assert_eq!(d, vec![3, 2]);
+    }
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let x = [7, 1, 3, 9, 5, 2, 8, 4, 6, 10];
+        assert_eq!(percentiles(&x, &[0.1, 0.5, 0.9, 1.0]), vec![1, 5, 9, 10]);
+        assert_eq!(percentiles(&[4], &[0.1, 0.5]), vec![4, 4]);
+        assert!(percentiles(&[], &[0.5]).is_empty());
     }
 
     #[test]
