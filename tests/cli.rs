@@ -251,6 +251,17 @@ fn toys_and_benches_refuse_bad_settings_before_working() {
         &run(&d, "binocular_rivalry", &["--config", "betas.json", "--seeds", "1", "--out-dir", "o"]),
         "while the ambiguous input is held (model with the test_* fields): beta_strong (0.1) must be greater",
     );
+    // adaptation without repeats to average or with phases too short to measure
+    std::fs::write(d.join("r0.json"), r#"{"repeats": 0}"#).unwrap();
+    refused(
+        &run(&d, "neural_adaptation", &["--config", "r0.json", "--seeds", "1", "--out-dir", "o"]),
+        "`repeats` is 0",
+    );
+    std::fs::write(d.join("p3.json"), r#"{"phase_ticks": 3}"#).unwrap();
+    refused(
+        &run(&d, "neural_adaptation", &["--config", "p3.json", "--seeds", "1", "--out-dir", "o"]),
+        "`phase_ticks` is 3",
+    );
     // a config's test_ticks is used when --test-ticks is not given
     std::fs::write(d.join("short.json"), r#"{"test_ticks": 1234}"#).unwrap();
     ok(&run(&d, "binocular_rivalry", &["--config", "short.json", "--seeds", "1", "--out-dir", "o"]));
