@@ -88,12 +88,13 @@ pub fn mean_std(x: &[f64]) -> (f64, f64) {
 /// one-hot patterns): the hard sigmoid, a strong clamp of both nets (`beta` 4 / 2), eps
 /// 0.5 / 0.5, alpha 0.01, fake targets as in [`Config::default`]. With the earlier clamp
 /// (0.4 / 0.15) or 2 / 1, the weakly clamped net barely sees its input, and the trained
-/// net reproduces only 0-3 of the patterns it was shown ([`pattern_recall`]); at 4 / 2 it
-/// reproduces all four in every seed (docs/toys.md). The step is past the strong net's Euler limit
-/// (`eps (1 + beta_s)` = 2.5 > 2): a unit whose fixed point is not at a bound ends in a
-/// 2-cycle against the bound (test `strong_clamp_steps_past_the_euler_limit`). With a
-/// stable step (0.3) the patterns are learned as well, but the rivalry's fake targets no
-/// longer move the net between them (docs/toys.md).
+/// net reproduces only 0-3 of the patterns it was shown ([`pattern_recall`]); at 4 / 2
+/// it reproduces all four in every seed (docs/toys.md). The step is past the strong
+/// net's Euler limit (`eps (1 + beta_s)` = 2.5 > 2): a unit whose fixed point is not at
+/// a bound ends in a 2-cycle against the bound (test
+/// `strong_clamp_steps_past_the_euler_limit`). With a stable step (0.3) the patterns are
+/// learned as well, but the rivalry's fake targets no longer move the net between them
+/// (docs/toys.md).
 pub fn toy_model() -> Config {
     Config {
         activation: crate::activation::Activation::HardSigmoid,

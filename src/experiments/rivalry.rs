@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{mean_std, train_toy};
-use crate::config::{Config, FakeTargetConfig, FakeTargetLevel, FiringProbability};
+use crate::config::{Config, FakeTargetConfig, FakeTargetLevel, FiringProbability, ValidConfig};
 use crate::error::{ConfigError, Error};
 use crate::probe::{ProbeSpec, Recording};
 use crate::sim::{Event, Simulation};
@@ -201,10 +201,16 @@ pub fn percentiles(x: &[u64], ps: &[f64]) -> Vec<u64> {
     ps.iter().map(|p| v[((p * v.len() as f64).ceil() as usize).clamp(1, v.len()) - 1]).collect()
 }
 
-fn hold_ambiguous(sim: &mut Simulation, cfg: &RivalryConfig, fake: bool, every: u64) -> Result<usize, Error> {
+fn hold_ambiguous(
+    sim: &mut Simulation,
+    cfg: &RivalryConfig,
+    held: ValidConfig,
+    fake: bool,
+    every: u64,
+) -> Result<usize, Error> {
     let t0 = sim.now();
     let end = t0 + cfg.test_ticks;
-    sim.set_config(test_model(cfg).validate()?);
+    sim.set_config(held);
     sim.schedule(t0, Event::SetLearning(cfg.learn_during_test))?;
     if let Some(alpha) = cfg.test_alpha {
         sim.schedule(t0, Event::SetAlpha(alpha))?;
@@ -226,7 +232,7 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
         return Err(ConfigError::OutOfRange { field: "settle_ticks", value: cfg.settle_ticks as f64, range }.into());
     }
     // the held phase's model, checked before any training
-    test_model(cfg).validate().map_err(|e| ConfigError::In {
+    let held = test_model(cfg).validate().map_err(|e| ConfigError::In {
         context: "the model while the ambiguous input is held (model with the test_* fields)",
         source: Box::new(e),
     })?;
@@ -235,7 +241,7 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
     let (patterns_recalled, recall_margin) = super::pattern_recall(&sim, 4, 400)?;
 
     // perception from every tick
-    let id = hold_ambiguous(&mut sim, cfg, true, 1)?;
+    let id = hold_ambiguous(&mut sim, cfg, held, true, 1)?;
     let full = sim.recording(id).expect("probe").clone();
     // every summary figure from the ticks after the settling period
     let k0 = cfg.settle_ticks as usize;
@@ -244,7 +250,7 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
     let (switches, durations) = dominance(&p);
     let fraction_a = p.iter().filter(|&&x| x).count() as f64 / p.len().max(1) as f64;
 
-    let cid = hold_ambiguous(&mut control, cfg, false, 1)?;
+    let cid = hold_ambiguous(&mut control, cfg, held, false, 1)?;
     let crec = control.recording(cid).expect("probe");
     let (ca, cb) = (&crec.s_weak[0][k0..], &crec.s_weak[1][k0..]);
     let (control_switches, _) = dominance(&perception(ca, cb, cfg.hysteresis));
