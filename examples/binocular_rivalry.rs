@@ -114,6 +114,10 @@ fn main() -> anyhow::Result<()> {
     };
     astdp::checkpoint::write_json(args.common.out("binocular_rivalry.json"), &out)?;
 
-    println!("wrote {}/binocular_rivalry.svg and binocular_rivalry.json", args.common.out_dir.display());
+    println!(
+        "wrote {} and {}",
+        args.common.out("binocular_rivalry.svg").display(),
+        args.common.out("binocular_rivalry.json").display()
+    );
     Ok(())
 }

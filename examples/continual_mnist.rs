@@ -9,6 +9,10 @@
 //! The trade-off of dreams per real sample and a longer budget:
 //! `--config configs/continual/dream_share.json --name continual_share`,
 //! `--config configs/continual/long_budget.json --name continual_long`.
+//! `--memories runs/memories` keeps each memory's run (the CVAE's training is most of the
+//! default run's time) and reads it back in later runs with the same settings. Needs
+//! the cargo feature `cvae` for the runs that name a CVAE: `cargo run --release
+//! --features cvae --example continual_mnist`.
 //! Writes `plots/continual_mnist.svg` (dreams of the last context; accuracy on the digits
 //! seen against contexts; per-digit accuracy at the end) and `.json`.
 
@@ -30,6 +34,11 @@ struct Args {
     /// main run
     #[arg(long, default_value = "continual_mnist")]
     name: String,
+    /// Folder where the run of each memory that dreams its own dreams is kept (per
+    /// memory and seed: its records and its learner at each dream phase); a later run
+    /// with the same settings reads it instead of training the memory again
+    #[arg(long)]
+    memories: Option<std::path::PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -37,7 +46,7 @@ fn main() -> anyhow::Result<()> {
     let (cfg, svg, json): (ContinualConfig, _, _) = args.data.start(&args.name, &[], &[])?;
     cfg.validate()?;
     let (train, test) = args.data.mnist()?;
-    let result = run_continual(&cfg, &train, &test)?;
+    let result = run_continual(&cfg, &train, &test, args.memories.as_deref())?;
 
     let names: Vec<String> = cfg
         .runs

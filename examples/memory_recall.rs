@@ -15,7 +15,7 @@
 use std::path::PathBuf;
 
 use astdp::experiments::association::{RecallConfig, recall_with_variety};
-use astdp::experiments::mnist::Trainer;
+use astdp::learners::Trainer;
 use astdp::plot::{Figure, Panel, Series, Tile};
 use clap::Parser;
 
@@ -38,7 +38,7 @@ struct Args {
 struct Model {
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    setting: Option<astdp::experiments::mnist::Variety>,
+    setting: Option<astdp::learners::Variety>,
     recognisability: f64,
     variety: f64,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -5,8 +5,8 @@
 
 use std::time::Instant;
 
-use astdp::baseline::{Loss, Mlp, MlpConfig};
 use astdp::data::mnist::load;
+use astdp::learners::mlp::{Loss, Mlp, MlpConfig};
 use astdp::results::{EpochRecord, RunConfig, RunMode, RunReport, SCHEMA_VERSION, Status};
 use clap::{Parser, ValueEnum};
 

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use astdp::data::mnist::load;
-use astdp::experiments::mnist::{LogProgress, MnistConfig, RunOverrides, RunSpec, Trainer, run};
+use astdp::experiments::mnist::{LogProgress, RunSpec, run};
+use astdp::learners::astdp::{MnistConfig, RunOverrides, Trainer};
 use astdp::results::RunMode;
 use clap::{Parser, ValueEnum};
 

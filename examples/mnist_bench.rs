@@ -14,7 +14,7 @@
 use std::time::Instant;
 
 use astdp::data::mnist::load;
-use astdp::experiments::mnist::{MnistConfig, Mode, Trainer};
+use astdp::learners::{MnistConfig, Mode, Trainer};
 use clap::Parser;
 
 #[derive(Parser)]

@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use anyhow::Context;
-use astdp::experiments::mnist::Trainer;
+use astdp::learners::Trainer;
 use clap::Parser;
 
 #[derive(Parser, Debug)]

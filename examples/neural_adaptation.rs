@@ -80,6 +80,10 @@ fn main() -> anyhow::Result<()> {
         runs: &'a [AdaptationResult],
     }
     astdp::checkpoint::write_json(args.common.out("neural_adaptation.json"), &Out { config: &cfg, runs: &results })?;
-    println!("wrote {}/neural_adaptation.svg and neural_adaptation.json", args.common.out_dir.display());
+    println!(
+        "wrote {} and {}",
+        args.common.out("neural_adaptation.svg").display(),
+        args.common.out("neural_adaptation.json").display()
+    );
     Ok(())
 }

@@ -99,6 +99,10 @@ fn main() -> anyhow::Result<()> {
         args.common.out("state_relationships.json"),
         &Out { config: &cfg, accuracy: &mean, runs: &results },
     )?;
-    println!("\nwrote {}/state_relationships.svg and state_relationships.json", args.common.out_dir.display());
+    println!(
+        "\nwrote {} and {}",
+        args.common.out("state_relationships.svg").display(),
+        args.common.out("state_relationships.json").display()
+    );
     Ok(())
 }

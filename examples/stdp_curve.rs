@@ -8,12 +8,15 @@ use astdp::experiments::stdp::{StdpConfig, stdp_grid};
 use astdp::plot::{Panel, Series, panels_svg};
 use clap::Parser;
 
+mod common;
+
 #[derive(Parser)]
 #[command(version, about = "STDP curves (figure 6): total dW of one synapse against the pre/post window offset")]
 struct Args {
-    /// Folder for the SVG and JSON.
-    #[arg(long, default_value = "plots")]
-    out_dir: std::path::PathBuf,
+    /// Folder for the SVG and JSON [default: plots/ for the run with no other argument,
+    /// whose figures are committed; else runs/stdp_curve/]
+    #[arg(long)]
+    out_dir: Option<std::path::PathBuf>,
     /// JSON file with any StdpConfig fields (the rest default).
     #[arg(long)]
     config: Option<std::path::PathBuf>,
@@ -21,7 +24,8 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let (svg, json) = (args.out_dir.join("stdp_curve.svg"), args.out_dir.join("stdp_curve.json"));
+    let dir = common::out_dir(args.out_dir.as_deref(), &[]);
+    let (svg, json) = (dir.join("stdp_curve.svg"), dir.join("stdp_curve.json"));
     let inputs: Vec<(&str, &std::path::Path)> = args.config.iter().map(|c| ("--config", c.as_path())).collect();
     astdp::checkpoint::check_outputs(&[("--out-dir", &svg), ("--out-dir", &json)], &inputs)?;
     let cfg: StdpConfig = astdp::config::load_over_default(args.config.as_deref())?;
@@ -38,13 +42,13 @@ fn main() -> anyhow::Result<()> {
             ],
         })
         .collect();
-    panels_svg(svg, "aSTDP: weight change against spike timing (fig. 6)", &plots, 3, (460, 330))?;
+    panels_svg(&svg, "aSTDP: weight change against spike timing (fig. 6)", &plots, 3, (460, 330))?;
     #[derive(serde::Serialize)]
     struct Out<'a> {
         config: &'a StdpConfig,
         panels: &'a [astdp::experiments::stdp::StdpPanel],
     }
-    astdp::checkpoint::write_json(json, &Out { config: &cfg, panels: &panels })?;
+    astdp::checkpoint::write_json(&json, &Out { config: &cfg, panels: &panels })?;
     println!("window beta_s beta_w   ltp_peak (dt)    ltd_peak (dt)   asymmetry  ltp_width  zero_crossing");
     for p in &panels {
         println!(
@@ -61,6 +65,6 @@ fn main() -> anyhow::Result<()> {
             p.zero_crossing
         );
     }
-    println!("wrote {}/stdp_curve.svg and stdp_curve.json", args.out_dir.display());
+    println!("wrote {} and {}", svg.display(), json.display());
     Ok(())
 }

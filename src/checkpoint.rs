@@ -4,7 +4,7 @@
 //! (results, configs: [`FileError`]).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -109,6 +109,30 @@ pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Res
     Ok(())
 }
 
+/// The folder an example writes its figures to: `explicit` (its `--out-dir`) if given;
+/// else `plots/`, where the committed figures live, for the default run (a command line
+/// with no argument but those named in `neutral`, which change no figure, each with its
+/// value); else `runs/EXAMPLE/`, so that a run with other seeds, scenes or config never
+/// writes over a committed figure.
+pub fn out_dir(example: &str, explicit: Option<&Path>, args: &[String], neutral: &[&str]) -> PathBuf {
+    if let Some(d) = explicit {
+        return d.to_path_buf();
+    }
+    let mut rest = args.iter();
+    let mut default_run = true;
+    while let Some(a) = rest.next() {
+        let (name, inline) = a.split_once('=').map_or((a.as_str(), false), |(n, _)| (n, true));
+        if neutral.contains(&name) {
+            if !inline {
+                rest.next();
+            }
+        } else {
+            default_run = false;
+        }
+    }
+    if default_run { PathBuf::from("plots") } else { Path::new("runs").join(example) }
+}
+
 /// Reads JSON written by [`write_json`].
 pub fn read_json<T: DeserializeOwned>(path: impl AsRef<Path>) -> Result<T, FileError> {
     let path = path.as_ref();
@@ -129,6 +153,26 @@ pub fn load_json<T: DeserializeOwned>(path: impl AsRef<Path>) -> Result<T, Check
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_default_run_writes_to_the_committed_plots() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let neutral = ["--mnist-dir"];
+        let dir = |a: &[&str]| out_dir("rivalry", None, &args(a), &neutral);
+        assert_eq!(dir(&[]), PathBuf::from("plots"));
+        assert_eq!(dir(&["--mnist-dir", "/data"]), PathBuf::from("plots"));
+        assert_eq!(dir(&["--mnist-dir=/data"]), PathBuf::from("plots"));
+        for other in
+            [&["--seeds", "2"][..], &["--config", "c.json"], &["--mnist-dir", "/d", "--seed=3"], &["--name", "x"]]
+        {
+            assert_eq!(dir(other), PathBuf::from("runs/rivalry"), "{other:?}");
+        }
+        // an explicit folder is the user's choice, default run or not
+        assert_eq!(
+            out_dir("rivalry", Some(Path::new("out")), &args(&["--seeds", "2"]), &neutral),
+            PathBuf::from("out")
+        );
+    }
 
     #[test]
     fn roundtrip_and_errors() {

@@ -46,6 +46,30 @@ pub enum ConfigError {
     /// A topology that cannot be built.
     #[error("invalid topology: {0}")]
     Topology(String),
+    /// A list that must hold at least one entry is empty.
+    #[error("config field `{field}` is empty: give at least one {what}")]
+    Empty {
+        /// Name of the field.
+        field: &'static str,
+        /// What an entry is.
+        what: &'static str,
+    },
+    /// A value that does not fit with the rest of the config, with why and what to give.
+    #[error("config field `{field}`: {reason}")]
+    Invalid {
+        /// Name of the field.
+        field: &'static str,
+        /// Why it does not fit, and what to give instead.
+        reason: String,
+    },
+    /// A setting needs a part of the crate that this build left out.
+    #[error("{what} needs the cargo feature `{feature}`: build with `--features {feature}`")]
+    FeatureMissing {
+        /// What was asked for.
+        what: String,
+        /// The feature.
+        feature: &'static str,
+    },
     /// An error in a config derived from the one given (for instance a test phase's
     /// overrides), with what that config is.
     #[error("{context}: {source}")]
@@ -465,6 +489,40 @@ pub enum Error {
     /// See [`AssociationError`].
     #[error(transparent)]
     Association(#[from] AssociationError),
+    /// See [`LearnerError`].
+    #[error(transparent)]
+    Learner(#[from] LearnerError),
+}
+
+/// A learner asked for something it cannot do (see [`crate::learners::Learner`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LearnerError {
+    /// Recall by label from a learner that cannot recall.
+    #[error(
+        "the {learner} learner cannot recall images by label: dream from a memory that can (astdp, cvae_a, cvae_b)"
+    )]
+    CannotRecall {
+        /// The learner's name.
+        learner: &'static str,
+    },
+    /// A run that dreams from recorded dreams has none for a context.
+    #[error("the recorded dreams have none for context {context}: record them from the memory's own run")]
+    NoRecordedDreams {
+        /// The context, counted from 1.
+        context: usize,
+    },
+    /// The dream strategy names one memory but the dreams come from another.
+    #[error(
+        "the strategy dreams from {memory} but {learner} {how}: a learner dreams its own dreams only when it is the memory named"
+    )]
+    DreamSource {
+        /// The memory the strategy names.
+        memory: &'static str,
+        /// The learner run.
+        learner: &'static str,
+        /// Where the dreams were to come from.
+        how: &'static str,
+    },
 }
 
 impl From<ScheduleError> for Error {

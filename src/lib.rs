@@ -45,8 +45,9 @@
 //! - [`probe`]: recording; [`progress`]: progress of long runs on stderr;
 //!   [`checkpoint`]: atomic JSON save and load;
 //! - [`config`]: hyper-parameters and validation; [`error`]: typed errors per layer;
-//! - [`data`]: the MNIST IDX reader; [`experiments`]: the paper's experiments as
-//!   functions returning data; [`baseline`]: backprop MLPs; [`plot`]: SVG plots;
+//! - [`data`]: the MNIST IDX reader; [`learners`]: the aSTDP trainer, the backprop MLP
+//!   and the conditional VAEs behind one trait; [`experiments`]: the paper's experiments
+//!   as functions returning data; [`plot`]: SVG plots;
 //! - [`clustering`]: clustering neurons (online k-means as spike events) and
 //!   meta-clustering;
 //! - [`association`]: memory association: a short-term memory of per-class queues, the
@@ -62,7 +63,6 @@
 
 pub mod activation;
 pub mod association;
-pub mod baseline;
 pub mod checkpoint;
 pub mod clustering;
 pub mod config;
@@ -70,6 +70,7 @@ pub mod continual;
 pub mod data;
 pub mod error;
 pub mod experiments;
+pub mod learners;
 pub(crate) mod linalg;
 pub mod memory1;
 pub mod network;

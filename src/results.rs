@@ -15,9 +15,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::baseline::MlpConfig;
 use crate::error::FileError;
-use crate::experiments::mnist::{Evaluation, GuardEvent, MnistConfig, Mode};
+pub use crate::learners::EpochRecord;
+use crate::learners::astdp::{GuardEvent, MnistConfig};
+use crate::learners::mlp::MlpConfig;
 
 /// The version of [`RunReport`] written by this crate. Version 1 files (no
 /// `schema_version` field) parse with the same type.
@@ -62,7 +63,7 @@ impl Status {
     }
 }
 
-/// How `inference_steps_mean` was counted (see [`Evaluation::inference_steps_mean`]).
+/// How `inference_steps_mean` was counted (see [`Evaluation::inference_steps_mean`](crate::learners::astdp::Evaluation::inference_steps_mean)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum StepCount {
@@ -121,48 +122,6 @@ pub enum RunConfig {
     Astdp(Box<MnistConfig>),
 }
 
-/// One epoch of a run: what training measured and the test after it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct EpochRecord {
-    /// Epochs completed, counted over the whole run including what it resumed from.
-    pub epoch: usize,
-    /// The aSTDP training stage of this epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mode: Option<Mode>,
-    /// The stage's running metric at the end of the epoch (see `Trainer::train_epoch`);
-    /// `None` where there is none (unsupervised).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub train_metric: Option<f64>,
-    /// Wall time of the epoch's training, seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub train_wall_s: Option<f64>,
-    /// The test after the epoch (aSTDP).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub test: Option<Evaluation>,
-    /// The same test of the moving average of the weights, when one is kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub test_averaged: Option<Evaluation>,
-    /// Test accuracy after the epoch (backprop baselines).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub test_accuracy: Option<f64>,
-    /// Mean training loss of the epoch (backprop baselines).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub train_loss: Option<f64>,
-    /// Free-phase training accuracy (version 1 files; now `train_metric`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub train_accuracy: Option<f64>,
-    /// corr(W_ij, W_ji) after the epoch (version 1 files; now in `RunReport::symmetry`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub symmetry: Option<f64>,
-}
-
-impl EpochRecord {
-    /// The epoch's test accuracy, whichever learner wrote it.
-    pub fn accuracy(&self) -> Option<f64> {
-        self.test.as_ref().map(|t| t.accuracy).or(self.test_accuracy)
-    }
-}
-
 /// The results of one run: one JSON file under `results/`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunReport {
@@ -192,22 +151,22 @@ pub struct RunReport {
     /// Test accuracy of the moving average of the weights, when one is kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub test_accuracy_averaged: Option<f64>,
-    /// See [`Evaluation::inference_steps_mean`]; read with `step_count`.
+    /// See [`Evaluation::inference_steps_mean`](crate::learners::astdp::Evaluation::inference_steps_mean); read with `step_count`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inference_steps_mean: Option<f64>,
-    /// See [`Evaluation::converged`].
+    /// See [`Evaluation::converged`](crate::learners::astdp::Evaluation::converged).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub converged: Option<f64>,
-    /// See [`Evaluation::settled_steps_mean`].
+    /// See [`Evaluation::settled_steps_mean`](crate::learners::astdp::Evaluation::settled_steps_mean).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settled_steps_mean: Option<f64>,
-    /// See [`Evaluation::decision_steps_mean`].
+    /// See [`Evaluation::decision_steps_mean`](crate::learners::astdp::Evaluation::decision_steps_mean).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decision_steps_mean: Option<f64>,
-    /// See [`Evaluation::accuracy_at`].
+    /// See [`Evaluation::accuracy_at`](crate::learners::astdp::Evaluation::accuracy_at).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub accuracy_at: Vec<(u64, f64)>,
-    /// See [`Evaluation::fake_rate_at`].
+    /// See [`Evaluation::fake_rate_at`](crate::learners::astdp::Evaluation::fake_rate_at).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fake_rate_at: Vec<(u64, f64)>,
     /// Wall time of the whole command, seconds.

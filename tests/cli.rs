@@ -332,7 +332,9 @@ fn imbalanced_stream_refuses_bad_settings_and_data() {
     for (cfg, needle) in [
         (r#"{"capacity": 0}"#, "`capacity` is 0"),
         (r#"{"decay": -1}"#, "`decay` is -1"),
-        (r#"{"learners": ["svm"]}"#, "unknown learner"),
+        (r#"{"learners": ["svm"]}"#, "unknown variant `svm`"),
+        (r#"{"learners": ["cvae_b"]}"#, "cvae_b is not run on the stream"),
+        (r#"{"learners": []}"#, "`learners` is empty"),
         (r#"{"mlp": {"hidden": 8, "loss": "cross-entropy", "lr": -1, "batch": 4}}"#, "lr"),
         (r#"{"astdp": {"batch": 0}}"#, "batch"),
         (r#"{"decay": 0.5, "sampels": 10}"#, "sampels"),
@@ -350,32 +352,56 @@ fn continual_mnist_refuses_bad_settings_and_data() {
     let (small, m28) = (small.to_str().unwrap(), m28.to_str().unwrap());
     let name = "continual_mnist";
     refused(&run(&d, name, &["--out-dir", "/proc/no/such", "--mnist-dir", "nowhere"]), "/proc/no/such/");
-    refused(&run(&d, name, &["--mnist-dir", small, "--out-dir", "o"]), "images are 10x10");
+    // the default config dreams from a CVAE: a build without the feature says how to get it
+    let default_needle = if cfg!(feature = "cvae") { "images are 10x10" } else { "--features cvae" };
+    refused(&run(&d, name, &["--mnist-dir", small, "--out-dir", "o"]), default_needle);
+    std::fs::write(d.join("mlp.json"), r#"{"runs": [{"learner": "mlp", "strategy": "none"}]}"#).unwrap();
+    refused(&run(&d, name, &["--config", "mlp.json", "--mnist-dir", small, "--out-dir", "o"]), "images are 10x10");
     for (cfg, needle) in [
         (r#"{"plan": {"updates": 0}}"#, "`updates` is 0"),
         (r#"{"plan": {"contexts": [[0, 1], [1, 2]]}}"#, "class 1 appears twice"),
-        (r#"{"plan": {"contexts": [[0, 12]]}}"#, "class 12 is not below 10"),
+        (r#"{"plan": {"contexts": [[0, 12]]}}"#, "class 12 is not among the data's 10 classes"),
+        (r#"{"plan": {"contexts": []}}"#, "`contexts` is empty"),
         (r#"{"plan": {"memory_share": 1.0}}"#, "memory_share"),
+        (r#"{"plan": {"dream_phases": 0}}"#, "dream_phases"),
         (r#"{"runs": [{"learner": "mlp", "strategy": "replay"}]}"#, "give per_class"),
         (r#"{"runs": [{"learner": "mlp", "strategy": "dream", "memory": "lstm"}]}"#, "lstm"),
-        (r#"{"runs": [{"learner": "svm", "strategy": "none"}]}"#, "unknown learner"),
+        (r#"{"runs": [{"learner": "mlp", "strategy": "dream", "memory": "mlp"}]}"#, "mlp cannot recall"),
+        (r#"{"runs": [{"learner": "svm", "strategy": "none"}]}"#, "unknown variant `svm`"),
         (r#"{"runs": [{"learner": "cvae_a", "strategy": "dream", "memory": "cvae_b"}]}"#, "its own dreams"),
+        (r#"{"runs": [{"learner": "mlp", "strategy": "none", "per_clas": 3}]}"#, "per_clas"),
         (r#"{"seeds": []}"#, "at least one seed"),
         (r#"{"long_term": {"kind": "b", "latent": 4}}"#, "latent of at least 10"),
         (r#"{"astdp": {"batch": 0}}"#, "batch"),
         (r#"{"mlp": {"hidden": 8, "loss": "cross-entropy", "lr": -1, "batch": 4}}"#, "lr"),
+        (r#"{"mlp": {"hiden": 8}}"#, "hiden"),
         (r#"{"seedz": [1]}"#, "seedz"),
     ] {
         std::fs::write(d.join("bad.json"), cfg).unwrap();
         // refused before any data is read ("nowhere" would fail later)
         refused(&run(&d, name, &["--config", "bad.json", "--mnist-dir", "nowhere", "--out-dir", "o"]), needle);
     }
-    // a tiny run on the fake 28x28 files goes end to end
+    // a tiny run on the fake 28x28 files goes end to end, dreaming from a memory this
+    // build has; run again with --memories, the memory is read back, not trained
+    let memory = if cfg!(feature = "cvae") { "cvae_b" } else { "astdp" };
     std::fs::write(
         d.join("tiny.json"),
-        r#"{"plan": {"updates": 2, "dreams_per_class": 2}, "long_term_updates": 2, "seeds": [1], "runs": [{"learner": "mlp", "strategy": "dream", "memory": "cvae_b"}]}"#,
+        format!(
+            r#"{{"plan": {{"updates": 2, "dreams_per_class": 2}}, "long_term_updates": 2, "seeds": [1], "runs": [{{"learner": "mlp", "strategy": "dream", "memory": "{memory}"}}]}}"#
+        ),
     )
     .unwrap();
     ok(&run(&d, name, &["--config", "tiny.json", "--mnist-dir", m28, "--out-dir", "o"]));
+    assert!(d.join("o/continual_mnist.svg").exists() && d.join("o/continual_mnist.json").exists());
+    let args = ["--config", "tiny.json", "--mnist-dir", m28, "--out-dir", "m", "--memories", "mem"];
+    ok(&run(&d, name, &args));
+    assert!(d.join(format!("mem/{memory}_seed1/memory.json")).exists());
+    let again = run(&d, name, &args);
+    ok(&again);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("read from"), "the memory was trained again");
+    let json = |dir: &str| std::fs::read_to_string(d.join(dir).join("continual_mnist.json")).unwrap();
+    let first: serde_json::Value = serde_json::from_str(&json("o")).unwrap();
+    let reread: serde_json::Value = serde_json::from_str(&json("m")).unwrap();
+    assert_eq!(first["runs"][0]["accuracy_after_context"], reread["runs"][0]["accuracy_after_context"]);
     assert!(d.join("o/continual_mnist.svg").exists() && d.join("o/continual_mnist.json").exists());
 }

@@ -3,7 +3,7 @@
 //! `ASTDP_FUZZ_CASES` sets the cases per test (default 200; CI runs more).
 
 use astdp::config::from_json_over;
-use astdp::experiments::mnist::{MnistConfig, Trainer};
+use astdp::learners::{MnistConfig, Trainer};
 use astdp::{Clamp, Config, Network, Simulation, Topology, rng_from_seed};
 use proptest::prelude::*;
 use serde_json::Value;
@@ -140,7 +140,7 @@ proptest! {
             && small(&t)
         {
             let data = astdp::data::mnist::Dataset { images: vec![0.5; 3 * 4], labels: vec![1, 2, 3], rows: 2, cols: 2 };
-            let _ = t.train_epoch(&data, astdp::experiments::mnist::Mode::Supervised, &mut |_, _, _| {});
+            let _ = t.train_epoch(&data, astdp::learners::Mode::Supervised, &mut |_, _, _| {});
             let _ = t.evaluate(&data);
         }
         std::fs::remove_file(&path).unwrap();

@@ -1,7 +1,7 @@
 //! MNIST end to end on real files (via ASTDP_MNIST_DIR) and checkpoint resume.
 
 use astdp::data::mnist::{Dataset, load_split, resolve_dir};
-use astdp::experiments::mnist::{MnistConfig, Mode, Trainer};
+use astdp::learners::{MnistConfig, Mode, Trainer};
 
 fn mnist() -> Option<(Dataset, Dataset)> {
     match resolve_dir(None) {

@@ -104,7 +104,7 @@ fn docs_results_md_is_generated_from_the_results() {
 /// results file, so editing a config file that a row uses is caught here.
 #[test]
 fn every_row_builds_the_config_its_file_recorded() {
-    use astdp::experiments::mnist::{MnistConfig, RunOverrides, Trainer};
+    use astdp::learners::astdp::{MnistConfig, RunOverrides, Trainer};
     use astdp::results::RunConfig;
     let rows = read_index(root()).unwrap();
     let reports = load_reports(root(), &rows).unwrap();

@@ -14,9 +14,18 @@ pub struct ToyArgs {
     /// Optional JSON file with the experiment's config (any field; the rest default).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// Folder for the SVG and JSON.
-    #[arg(long, default_value = "plots")]
-    pub out_dir: PathBuf,
+    /// Folder for the SVG and JSON [default: plots/ for the run with no other argument,
+    /// whose figures are committed; else runs/EXAMPLE/]
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
+}
+
+/// The output folder of this example's run (see [`astdp::checkpoint::out_dir`]): arguments
+/// in `neutral` (with their values) leave a run the default one.
+#[allow(dead_code)]
+pub fn out_dir(explicit: Option<&std::path::Path>, neutral: &[&str]) -> PathBuf {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    astdp::checkpoint::out_dir(env!("CARGO_CRATE_NAME"), explicit, &args, neutral)
 }
 
 #[allow(dead_code)] // not every example that shares this module uses every method
@@ -34,7 +43,7 @@ impl ToyArgs {
         &self,
         outputs: &[&str],
     ) -> anyhow::Result<T> {
-        let paths: Vec<PathBuf> = outputs.iter().map(|n| self.out_dir.join(n)).collect();
+        let paths: Vec<PathBuf> = outputs.iter().map(|n| self.out(n)).collect();
         let outs: Vec<(&str, &std::path::Path)> = paths.iter().map(|p| ("--out-dir", p.as_path())).collect();
         let inputs: Vec<(&str, &std::path::Path)> = self.config.iter().map(|c| ("--config", c.as_path())).collect();
         astdp::checkpoint::check_outputs(&outs, &inputs)?;
@@ -43,7 +52,7 @@ impl ToyArgs {
 
     /// The path of `name` in the output folder.
     pub fn out(&self, name: &str) -> PathBuf {
-        self.out_dir.join(name)
+        out_dir(self.out_dir.as_deref(), &[]).join(name)
     }
 }
 
@@ -58,13 +67,19 @@ pub struct DataArgs {
     /// The MNIST folder (default: $ASTDP_MNIST_DIR, else data/mnist).
     #[arg(long)]
     pub mnist_dir: Option<PathBuf>,
-    /// Folder for the SVG and JSON.
-    #[arg(long, default_value = "plots")]
-    pub out_dir: PathBuf,
+    /// Folder for the SVG and JSON [default: plots/ for the run with no other argument
+    /// than --mnist-dir, whose figures are committed; else runs/EXAMPLE/]
+    #[arg(long)]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[allow(dead_code)]
 impl DataArgs {
+    /// The output folder (see [`out_dir`]).
+    pub fn out_dir(&self) -> PathBuf {
+        out_dir(self.out_dir.as_deref(), &["--mnist-dir"])
+    }
+
     /// Before any work: checks that `NAME.svg` and `NAME.json` in `--out-dir` (and
     /// `extra` outputs) can be written and overwrite none of the inputs (`--config` and
     /// `inputs`), then loads the config. Returns it with the two paths.
@@ -74,7 +89,8 @@ impl DataArgs {
         extra: &[(&str, &std::path::Path)],
         inputs: &[(&str, &std::path::Path)],
     ) -> anyhow::Result<(T, PathBuf, PathBuf)> {
-        let (svg, json) = (self.out_dir.join(format!("{name}.svg")), self.out_dir.join(format!("{name}.json")));
+        let dir = self.out_dir();
+        let (svg, json) = (dir.join(format!("{name}.svg")), dir.join(format!("{name}.json")));
         let mut outs: Vec<(&str, &std::path::Path)> = vec![("--out-dir", &svg), ("--out-dir", &json)];
         outs.extend_from_slice(extra);
         let mut ins: Vec<(&str, &std::path::Path)> = inputs.to_vec();

@@ -2,8 +2,8 @@
 //! label it was recalled for, and do the samples of one label differ as much as real
 //! ones do?
 
-use crate::baseline::Mlp;
 use crate::error::DataError;
+use crate::learners::mlp::Mlp;
 
 /// The share of `recalled` images (each `pixels` values, one after another) that
 /// `classifier` (the crate's backprop MLP, trained on real images) assigns to `label`.
@@ -54,8 +54,8 @@ mod tests {
 
     #[test]
     fn recognisability_counts_the_requested_label() {
-        use crate::baseline::MlpConfig;
         use crate::data::mnist::Dataset;
+        use crate::learners::mlp::MlpConfig;
         // two separable classes of 4-pixel images
         let mut images = Vec::new();
         let mut labels = Vec::new();

@@ -23,20 +23,26 @@
 //! the classes seen (so each class seen gets an equal part of every batch: 0, 1/2, 2/3,
 //! 3/4, 4/5 of the batch in contexts 1-5), or a fixed `memory_share`.
 //!
-//! A [`Learner`] is anything that learns from batches and can be tested: the supervised
-//! aSTDP net ([`Trainer`]), the backprop [`Mlp`] and a long-term memory ([`Cvae`]).
-//! Learners that can recall (aSTDP with its label clamped, the CVAEs) make their own
-//! dreams; the dreams of a memory run this way are recorded ([`ContextRecord::dreams`])
-//! so that another learner can be trained on them.
+//! A [`Learner`] is anything that learns from batches and can be tested
+//! ([`crate::learners`]). Learners that can recall (aSTDP with its label clamped, the
+//! CVAEs) make their own dreams; the dreams of a memory run this way are recorded
+//! ([`ContextRecord::dreams`]) so that another learner can be trained on them, and its
+//! learner can be saved at every dream phase ([`Observer::dreaming`]) so that a later
+//! run recalls the same dreams without training the memory again ([`recall_dreams`]).
+//!
+//! The phases are events in time: a context opens ([`Step::Open`]), its dreams are
+//! recalled in `dream_phases` scheduled phases spread over its updates ([`Step::Dream`];
+//! a batch draws only from the dreams recalled so far), each batch is drawn when its
+//! event fires ([`Step::Batch`]), then consolidation and the test. A test never changes
+//! the learner ([`Learner::predict`]).
 
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
-use crate::association::{Cvae, ShortTermMemory};
-use crate::baseline::{Mlp, MlpConfig};
+use crate::association::ShortTermMemory;
 use crate::data::mnist::Dataset;
-use crate::error::{ConfigError, Error};
-use crate::experiments::mnist::{Mode, Trainer, Variety};
+use crate::error::{ConfigError, Error, LearnerError};
+use crate::learners::{Learner, LearnerKind, Variety};
 use crate::scheduler::{Handler, Phased, Scheduler, Tick};
 use crate::sim::{SimRng, rng_from_seed};
 
@@ -58,33 +64,10 @@ pub enum Strategy {
     },
     /// Samples recalled from a long-term memory; no image kept.
     Dream {
-        /// The memory that recalls them.
-        memory: DreamMemory,
+        /// The memory that recalls them: a learner that can recall
+        /// ([`LearnerKind::can_recall`]).
+        memory: LearnerKind,
     },
-}
-
-/// The long-term memory that makes the dreams.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum DreamMemory {
-    /// The supervised aSTDP net's recall, its label clamped (figure 2 of the paper, with
-    /// [`Variety`]).
-    Astdp,
-    /// The type A conditional VAE of memory association.
-    CvaeA,
-    /// The type B conditional VAE of memory association.
-    CvaeB,
-}
-
-impl DreamMemory {
-    /// The name used in configs and results.
-    pub fn name(self) -> &'static str {
-        match self {
-            DreamMemory::Astdp => "astdp",
-            DreamMemory::CvaeA => "cvae_a",
-            DreamMemory::CvaeB => "cvae_b",
-        }
-    }
 }
 
 impl Strategy {
@@ -95,6 +78,28 @@ impl Strategy {
             Strategy::Joint => "joint",
             Strategy::Replay { .. } => "replay",
             Strategy::Dream { .. } => "dream",
+        }
+    }
+
+    /// Checks the strategy's own settings: replay keeps at least one sample per class,
+    /// dreams come from a learner that can recall.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        match *self {
+            Strategy::Replay { per_class: 0 } => Err(ConfigError::NonPositive { field: "per_class", value: 0.0 }),
+            Strategy::Dream { memory } if !memory.can_recall() => Err(ConfigError::Invalid {
+                field: "memory",
+                reason: format!("{memory} cannot recall: give \"astdp\", \"cvae_a\" or \"cvae_b\""),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// The strategy in words: `none`, `replay 10`, `dream cvae_b`.
+    pub fn describe(&self) -> String {
+        match self {
+            Strategy::Replay { per_class } => format!("replay {per_class}"),
+            Strategy::Dream { memory } => format!("dream {memory}"),
+            _ => self.name().into(),
         }
     }
 }
@@ -114,6 +119,9 @@ pub struct Plan {
     pub dreams_per_class: usize,
     /// How the aSTDP net recalls (its label clamped).
     pub variety: Variety,
+    /// Dream phases per context: the dreams of a context are recalled in this many
+    /// events spread evenly over its updates (1: all before its first batch).
+    pub dream_phases: usize,
 }
 
 impl Default for Plan {
@@ -127,6 +135,7 @@ impl Default for Plan {
             memory_share: None,
             dreams_per_class: 1000,
             variety: Variety { init_spread: Some(1.0), ..Variety::NONE },
+            dream_phases: 1,
         }
     }
 }
@@ -134,24 +143,51 @@ impl Default for Plan {
 impl Plan {
     /// Checks the plan for labels below `classes`.
     pub fn validate(&self, classes: usize) -> Result<(), ConfigError> {
-        if self.contexts.is_empty() || self.contexts.iter().any(|c| c.is_empty()) {
-            return Err(ConfigError::Topology("contexts: give at least one context, each with a class".into()));
+        if self.contexts.is_empty() {
+            return Err(ConfigError::Empty { field: "contexts", what: "context (a list of classes)" });
+        }
+        if let Some(k) = self.contexts.iter().position(Vec::is_empty) {
+            return Err(ConfigError::Invalid { field: "contexts", reason: format!("context {} has no class", k + 1) });
         }
         let mut seen = vec![false; classes];
         for &c in self.contexts.iter().flatten() {
             let Some(s) = seen.get_mut(c as usize) else {
-                return Err(ConfigError::Topology(format!("contexts: class {c} is not below {classes}")));
+                return Err(ConfigError::Invalid {
+                    field: "contexts",
+                    reason: format!("class {c} is not among the data's {classes} classes"),
+                });
             };
             if *s {
-                return Err(ConfigError::Topology(format!("contexts: class {c} appears twice")));
+                return Err(ConfigError::Invalid { field: "contexts", reason: format!("class {c} appears twice") });
             }
             *s = true;
         }
-        if self.updates == 0 {
-            return Err(ConfigError::NonPositive { field: "updates", value: 0.0 });
+        for (field, v) in [
+            ("updates", self.updates),
+            ("dreams_per_class", self.dreams_per_class),
+            ("dream_phases", self.dream_phases),
+        ] {
+            if v == 0 {
+                return Err(ConfigError::NonPositive { field, value: 0.0 });
+            }
         }
-        if self.dreams_per_class == 0 {
-            return Err(ConfigError::NonPositive { field: "dreams_per_class", value: 0.0 });
+        if self.dream_phases > self.updates {
+            return Err(ConfigError::Invalid {
+                field: "dream_phases",
+                reason: format!(
+                    "{} phases for {} updates: give at most one phase per update",
+                    self.dream_phases, self.updates
+                ),
+            });
+        }
+        if self.dream_phases > self.dreams_per_class {
+            return Err(ConfigError::Invalid {
+                field: "dream_phases",
+                reason: format!(
+                    "{} phases for {} dreams per class: give at most one phase per dream",
+                    self.dream_phases, self.dreams_per_class
+                ),
+            });
         }
         if let Some(s) = self.memory_share
             && !(0.0..1.0).contains(&s)
@@ -161,6 +197,14 @@ impl Plan {
         Ok(())
     }
 
+    /// The update before which dream phase `j` of a context recalls, and how many dreams
+    /// per class it recalls (the `dreams_per_class` split as evenly as they go, the
+    /// larger parts first).
+    pub fn dream_phase(&self, j: usize) -> (usize, usize) {
+        let (q, r) = (self.dreams_per_class / self.dream_phases, self.dreams_per_class % self.dream_phases);
+        (j * self.updates / self.dream_phases, q + usize::from(j < r))
+    }
+
     /// The share of a batch taken from memory in context `k` (0-based).
     pub fn share(&self, k: usize) -> f64 {
         let old: usize = self.contexts[..k].iter().map(Vec::len).sum();
@@ -168,128 +212,6 @@ impl Plan {
             return 0.0;
         }
         self.memory_share.unwrap_or(old as f64 / (old + self.contexts[k].len()) as f64)
-    }
-}
-
-/// What a driver can train and test.
-pub trait Learner {
-    /// Samples per weight update.
-    fn batch(&self) -> usize;
-    /// One weight update on the samples `batch` of `data`.
-    fn learn(&mut self, data: &Dataset, batch: &[usize]) -> Result<(), Error>;
-    /// Fraction of `data` classified right; `None` for a learner that does not classify.
-    fn accuracy(&mut self, data: &Dataset) -> Result<Option<f64>, Error>;
-    /// `n` samples recalled for `label`, if the learner can recall.
-    fn recall(&self, _label: u8, _n: usize, _seed: u64, _variety: Variety) -> Option<Result<Vec<Vec<f32>>, Error>> {
-        None
-    }
-}
-
-impl Learner for Trainer {
-    fn batch(&self) -> usize {
-        self.cfg.batch
-    }
-    fn learn(&mut self, data: &Dataset, batch: &[usize]) -> Result<(), Error> {
-        self.train_batch(data, batch, Mode::Supervised).map(|_| ())
-    }
-    fn accuracy(&mut self, data: &Dataset) -> Result<Option<f64>, Error> {
-        Ok(Some(self.evaluate(data)?.accuracy))
-    }
-    fn recall(&self, label: u8, n: usize, seed: u64, variety: Variety) -> Option<Result<Vec<Vec<f32>>, Error>> {
-        let labels = vec![label; self.cfg.batch];
-        let mut out = Vec::with_capacity(n);
-        let mut round = 0u64;
-        while out.len() < n {
-            let s = seed.wrapping_mul(1_000_003).wrapping_add(round);
-            match self.generate_with(&labels[..self.cfg.batch.min(n - out.len())], s, variety) {
-                Ok(images) => out.extend(images),
-                Err(e) => return Some(Err(e)),
-            }
-            round += 1;
-        }
-        Some(Ok(out))
-    }
-}
-
-/// The supervised aSTDP net that also learns to draw what it learns: after each
-/// supervised batch, a decoder batch on the same samples (label hard clamped, image free
-/// then softly clamped; only the weights into the image layer learn, so the classifier's
-/// weights see the supervised updates alone). Its recall is then the label-clamped
-/// generation of figure 2 through a trained decoder; each update costs two batches.
-#[derive(Debug, Clone)]
-pub struct DrawingTrainer(pub Trainer);
-
-impl Learner for DrawingTrainer {
-    fn batch(&self) -> usize {
-        self.0.batch()
-    }
-    fn learn(&mut self, data: &Dataset, batch: &[usize]) -> Result<(), Error> {
-        self.0.train_batch(data, batch, Mode::Supervised)?;
-        self.0.train_batch(data, batch, Mode::Decoder).map(|_| ())
-    }
-    fn accuracy(&mut self, data: &Dataset) -> Result<Option<f64>, Error> {
-        self.0.accuracy(data)
-    }
-    fn recall(&self, label: u8, n: usize, seed: u64, variety: Variety) -> Option<Result<Vec<Vec<f32>>, Error>> {
-        self.0.recall(label, n, seed, variety)
-    }
-}
-
-/// The backprop MLP with its training settings.
-#[derive(Debug, Clone)]
-pub struct MlpLearner {
-    /// The net.
-    pub mlp: Mlp,
-    /// Its settings (batch, rate, loss).
-    pub cfg: MlpConfig,
-}
-
-impl Learner for MlpLearner {
-    fn batch(&self) -> usize {
-        self.cfg.batch
-    }
-    fn learn(&mut self, data: &Dataset, batch: &[usize]) -> Result<(), Error> {
-        self.mlp.train_order(data, batch, &self.cfg)?;
-        Ok(())
-    }
-    fn accuracy(&mut self, data: &Dataset) -> Result<Option<f64>, Error> {
-        Ok(Some(self.mlp.accuracy(data)?))
-    }
-}
-
-/// A conditional VAE learning as a long-term memory: its own generator for the
-/// reparameterisation noise, its batch size.
-#[derive(Debug)]
-pub struct CvaeLearner {
-    /// The memory.
-    pub cvae: Cvae,
-    /// Samples per Adam step.
-    pub batch: usize,
-    /// Its noise.
-    pub rng: SimRng,
-}
-
-impl Learner for CvaeLearner {
-    fn batch(&self) -> usize {
-        self.batch
-    }
-    fn learn(&mut self, data: &Dataset, batch: &[usize]) -> Result<(), Error> {
-        let images: Vec<&[f32]> = batch.iter().map(|&i| data.image(i)).collect();
-        let labels: Vec<usize> = batch.iter().map(|&i| data.labels[i] as usize).collect();
-        self.cvae.train_step(&images, &labels, &mut self.rng)?;
-        Ok(())
-    }
-    /// Type B's encoder as a classifier; `None` for type A.
-    fn accuracy(&mut self, data: &Dataset) -> Result<Option<f64>, Error> {
-        if self.cvae.config().kind != crate::association::CvaeKind::B || data.is_empty() {
-            return Ok(None);
-        }
-        let images: Vec<&[f32]> = (0..data.len()).map(|i| data.image(i)).collect();
-        let hits = self.cvae.classify(&images)?.iter().zip(&data.labels).filter(|(p, l)| **p == **l as usize).count();
-        Ok(Some(hits as f64 / data.len() as f64))
-    }
-    fn recall(&self, label: u8, n: usize, seed: u64, _: Variety) -> Option<Result<Vec<Vec<f32>>, Error>> {
-        Some(self.cvae.recall(label as usize, n, &mut rng_from_seed(seed)).map_err(Error::from))
     }
 }
 
@@ -303,12 +225,14 @@ pub enum DreamSource<'a> {
     Recorded(&'a [Option<Dataset>]),
 }
 
-/// The events of a run. Within a tick: dream, batch, consolidate, test.
+/// The events of a run. Within a tick: open, dream, batch, consolidate, test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
-    /// Recall the dreams of context `k`'s old classes and plan its batches.
-    Dream(usize),
-    /// Weight update `i` of context `k`.
+    /// Context `k` begins: its samples, its memory, its record.
+    Open(usize),
+    /// Dream phase `j` of context `k`: recall its share of the dreams of the old classes.
+    Dream(usize, usize),
+    /// Weight update `i` of context `k`: its batch is drawn now.
     Batch(usize, usize),
     /// The short-term memory keeps context `k`'s samples.
     Consolidate(usize),
@@ -319,12 +243,59 @@ pub enum Step {
 impl Phased for Step {
     fn phase(&self) -> u8 {
         match self {
-            Step::Dream(_) => 0,
-            Step::Batch(..) => 1,
-            Step::Consolidate(_) => 2,
-            Step::Test(_) => 3,
+            Step::Open(_) => 0,
+            Step::Dream(..) => 1,
+            Step::Batch(..) => 2,
+            Step::Consolidate(_) => 3,
+            Step::Test(_) => 4,
         }
     }
+}
+
+/// What a run tells its caller as it goes; every method does nothing by default, so
+/// `&mut ()` runs silently.
+pub trait Observer {
+    /// After each weight update: updates done of the run's total.
+    fn progress(&mut self, _done: usize, _total: usize) {}
+    /// Before dream phase `j` of context `k` of a learner that dreams its own dreams,
+    /// with the learner as it recalls them (to save it, say).
+    fn dreaming(&mut self, _k: usize, _j: usize, _learner: &dyn Learner) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+impl Observer for () {}
+
+/// Progress only: `f(done, total)` after each update.
+impl<F: FnMut(usize, usize)> Observer for F {
+    fn progress(&mut self, done: usize, total: usize) {
+        self(done, total)
+    }
+}
+
+/// The dreams of dream phase `j` of context `k` of a run seeded by `seed`, recalled by
+/// `learner`: `plan.dream_phase(j).1` of each class of `old`, class by class. The same
+/// learner (weights) gives the same dreams: a saved memory recalls what it recalled in
+/// its own run.
+pub fn recall_dreams(
+    learner: &dyn Learner,
+    plan: &Plan,
+    k: usize,
+    j: usize,
+    old: &[u8],
+    seed: u64,
+    shape: (usize, usize),
+) -> Result<Dataset, Error> {
+    let n = plan.dream_phase(j).1;
+    let mut d = Dataset { images: Vec::new(), labels: Vec::new(), rows: shape.0, cols: shape.1 };
+    for &c in old {
+        let s = seed.wrapping_mul(7919).wrapping_add((k * 100 + c as usize) as u64).wrapping_add((j as u64) << 32);
+        for im in learner.recall(c, n, s, plan.variety)? {
+            d.images.extend(im);
+            d.labels.push(c);
+        }
+    }
+    Ok(d)
 }
 
 /// What one context gave.
@@ -341,8 +312,8 @@ pub struct ContextRecord {
     pub memory_share: f64,
     /// Samples of each class 0-9 trained on in this context.
     pub trained_per_class: Vec<usize>,
-    /// The dreams recalled in this context's dream phase (dream strategy only; not
-    /// saved).
+    /// The dreams recalled in this context's dream phases, phase by phase (dream
+    /// strategy only; not saved).
     #[serde(skip)]
     pub dreams: Option<Dataset>,
 }
@@ -369,26 +340,32 @@ impl Cycle {
 }
 
 /// The state of a run, the scheduler's handler.
-struct Driver<'a, L: Learner> {
-    learner: &'a mut L,
+struct Driver<'a> {
+    learner: &'a mut dyn Learner,
     train: &'a Dataset,
     test: &'a Dataset,
     plan: &'a Plan,
+    classes: usize,
     strategy: Strategy,
     source: DreamSource<'a>,
     rng: SimRng,
     seed: u64,
     /// Real samples kept (replay): train indices.
     stm: Option<ShortTermMemory<usize>>,
-    /// The current context's samples: the dataset its batches index (train, or the
-    /// context's samples followed by its dreams) and its planned batches.
+    /// The current context: its samples' walk, the memory its batches draw from (the
+    /// replay memory, or the dreams recalled so far as indices into `pool`), the samples
+    /// a batch takes from memory.
+    now: Option<Cycle>,
+    memory: Option<ShortTermMemory<usize>>,
+    n_mem: usize,
+    /// The dataset the current context's batches index: train, or (dream) the context's
+    /// samples followed by the dreams recalled so far.
     pool: Option<Dataset>,
-    batches: Vec<Vec<usize>>,
     /// Train indices seen in the current context (pushed to the short-term memory at
     /// consolidation).
     seen_now: Vec<usize>,
     records: Vec<ContextRecord>,
-    progress: &'a mut dyn FnMut(usize, usize),
+    observer: &'a mut dyn Observer,
 }
 
 fn classes_up_to(plan: &Plan, k: usize) -> Vec<u8> {
@@ -397,20 +374,16 @@ fn classes_up_to(plan: &Plan, k: usize) -> Vec<u8> {
     c
 }
 
-impl<L: Learner> Driver<'_, L> {
-    /// Plans context `k`: recalls its dreams and draws its batches.
-    fn dream(&mut self, k: usize) -> Result<(), Error> {
+impl Driver<'_> {
+    /// Opens context `k`: the walk over its samples, its memory, its record.
+    fn open(&mut self, k: usize) -> Result<(), Error> {
         let plan = self.plan;
         let batch = self.learner.batch();
-        let old: Vec<u8> = plan.contexts[..k].iter().flatten().copied().collect();
         let current: Vec<usize> = plan.contexts[k].iter().flat_map(|&c| self.train.indices_of(c)).collect::<Vec<_>>();
         // at least one sample of the context in every batch
-        let n_mem = ((batch as f64 * plan.share(k)).round() as usize).min(batch - 1);
-        let mut dreams = None;
-        // the batches index the training set, or (dreams) a pool of the context's samples
-        // and the dreams; the memory's sampler draws from it
+        self.n_mem = ((batch as f64 * plan.share(k)).round() as usize).min(batch - 1);
         self.pool = None;
-        let (mut now, mut memory): (Cycle, Option<ShortTermMemory<usize>>) = match self.strategy {
+        let (now, memory) = match self.strategy {
             Strategy::None => (Cycle::new(current), None),
             Strategy::Joint => {
                 let all = classes_up_to(plan, k).iter().flat_map(|&c| self.train.indices_of(c)).collect();
@@ -418,85 +391,100 @@ impl<L: Learner> Driver<'_, L> {
             }
             Strategy::Replay { .. } => (Cycle::new(current), self.stm.clone()),
             Strategy::Dream { .. } => {
-                let mut pool = self.train.select(&current);
-                let mut stm = ShortTermMemory::new(10, plan.dreams_per_class)?;
-                if !old.is_empty() {
-                    let recalled = self.recall_dreams(k, &old)?;
-                    for i in 0..recalled.len() {
-                        stm.push(recalled.labels[i] as usize, pool.len() + i)?;
-                    }
-                    pool.images.extend_from_slice(&recalled.images);
-                    pool.labels.extend_from_slice(&recalled.labels);
-                    dreams = Some(recalled);
-                }
                 let n = current.len();
-                self.pool = Some(pool);
-                (Cycle::new((0..n).collect()), Some(stm))
+                self.pool = Some(self.train.select(&current));
+                (Cycle::new((0..n).collect()), Some(ShortTermMemory::new(self.classes, plan.dreams_per_class)?))
             }
         };
-        if memory.as_ref().is_some_and(|m| m.is_empty()) {
-            memory = None;
-        }
-        let mut trained = vec![0usize; 10];
-        self.batches.clear();
+        self.now = Some(now);
+        self.memory = memory;
         self.seen_now.clear();
-        for _ in 0..plan.updates {
-            let from_memory = if memory.is_some() { n_mem } else { 0 };
-            let mut b: Vec<usize> = (0..batch - from_memory).map(|_| now.next(&mut self.rng)).collect();
-            if let Strategy::None | Strategy::Replay { .. } = self.strategy {
-                self.seen_now.extend(&b);
-            }
-            if let Some(m) = &memory {
-                b.extend(m.sample_balanced(from_memory, &mut self.rng)?.into_iter().map(|(_, &i)| i));
-            }
-            b.shuffle(&mut self.rng);
-            let data = self.pool.as_ref().unwrap_or(self.train);
-            for &i in &b {
-                trained[data.labels[i] as usize] += 1;
-            }
-            self.batches.push(b);
-        }
-        let share = if memory.is_some() { n_mem as f64 / batch as f64 } else { 0.0 };
         self.records.push(ContextRecord {
             seen: classes_up_to(plan, k),
             accuracy: None,
-            per_class: vec![None; 10],
-            memory_share: share,
-            trained_per_class: trained,
-            dreams,
+            per_class: vec![None; self.classes],
+            memory_share: 0.0,
+            trained_per_class: vec![0; self.classes],
+            dreams: None,
         });
         Ok(())
     }
 
-    /// The dreams of context `k`: `dreams_per_class` of each old class.
-    fn recall_dreams(&mut self, k: usize, old: &[u8]) -> Result<Dataset, Error> {
-        let (rows, cols) = (self.train.rows, self.train.cols);
-        match &self.source {
-            DreamSource::Recorded(sets) => sets.get(k).cloned().flatten().ok_or_else(|| {
-                ConfigError::Topology(format!("the recorded dreams have none for context {}", k + 1)).into()
-            }),
-            DreamSource::Own => {
-                let mut d = Dataset { images: Vec::new(), labels: Vec::new(), rows, cols };
-                for &c in old {
-                    let seed = self.seed.wrapping_mul(7919).wrapping_add((k * 100 + c as usize) as u64);
-                    let images =
-                        self.learner.recall(c, self.plan.dreams_per_class, seed, self.plan.variety).ok_or_else(
-                            || ConfigError::Topology("this learner cannot recall: dream from a memory".into()),
-                        )??;
-                    for im in images {
-                        d.images.extend(im);
-                        d.labels.push(c);
-                    }
-                }
-                Ok(d)
-            }
+    /// Dream phase `j` of context `k`: recalls (or takes from the recorded dreams) this
+    /// phase's dreams of every old class, into the pool and the memory.
+    fn dream(&mut self, k: usize, j: usize) -> Result<(), Error> {
+        let old: Vec<u8> = self.plan.contexts[..k].iter().flatten().copied().collect();
+        if old.is_empty() {
+            return Ok(());
         }
+        let recalled = match &self.source {
+            DreamSource::Recorded(sets) => {
+                let set =
+                    sets.get(k).and_then(Option::as_ref).ok_or(LearnerError::NoRecordedDreams { context: k + 1 })?;
+                // phase j's dreams follow those of the phases before it
+                let per: Vec<usize> = (0..=j).map(|i| self.plan.dream_phase(i).1 * old.len()).collect();
+                let from: usize = per[..j].iter().sum();
+                if set.len() < from + per[j] {
+                    return Err(LearnerError::NoRecordedDreams { context: k + 1 }.into());
+                }
+                set.slice(from, from + per[j])
+            }
+            DreamSource::Own => {
+                self.observer.dreaming(k, j, &*self.learner)?;
+                let shape = (self.train.rows, self.train.cols);
+                recall_dreams(&*self.learner, self.plan, k, j, &old, self.seed, shape)?
+            }
+        };
+        let pool = self.pool.as_mut().expect("a dream context has a pool");
+        let memory = self.memory.as_mut().expect("a dream context has a memory");
+        for i in 0..recalled.len() {
+            memory.push(recalled.labels[i] as usize, pool.len() + i)?;
+        }
+        pool.images.extend_from_slice(&recalled.images);
+        pool.labels.extend_from_slice(&recalled.labels);
+        let record = self.records.last_mut().expect("a dream phase follows its context's opening");
+        match &mut record.dreams {
+            Some(d) => {
+                d.images.extend(recalled.images);
+                d.labels.extend(recalled.labels);
+            }
+            None => record.dreams = Some(recalled),
+        }
+        Ok(())
+    }
+
+    /// Update `i` of context `k`: draws the batch (the context's part from its walk, the
+    /// memory's part balanced over the memory's classes) and learns from it.
+    fn batch(&mut self, k: usize, i: usize) -> Result<(), Error> {
+        let batch = self.learner.batch();
+        let memory = self.memory.as_ref().filter(|m| !m.is_empty());
+        let from_memory = if memory.is_some() { self.n_mem } else { 0 };
+        let now = self.now.as_mut().expect("a batch follows its context's opening");
+        let mut b: Vec<usize> = (0..batch - from_memory).map(|_| now.next(&mut self.rng)).collect();
+        if let Strategy::None | Strategy::Replay { .. } = self.strategy {
+            self.seen_now.extend(&b);
+        }
+        if let Some(m) = memory {
+            b.extend(m.sample_balanced(from_memory, &mut self.rng)?.into_iter().map(|(_, &i)| i));
+        }
+        b.shuffle(&mut self.rng);
+        let data = self.pool.as_ref().unwrap_or(self.train);
+        let record = self.records.last_mut().expect("a batch follows its context's opening");
+        for &i in &b {
+            record.trained_per_class[data.labels[i] as usize] += 1;
+        }
+        if memory.is_some() {
+            record.memory_share = self.n_mem as f64 / batch as f64;
+        }
+        self.learner.learn(data, &b)?;
+        self.observer.progress(k * self.plan.updates + i + 1, self.plan.contexts.len() * self.plan.updates);
+        Ok(())
     }
 
     fn test(&mut self, k: usize) -> Result<(), Error> {
         let seen = classes_up_to(self.plan, k);
         let (mut hits, mut n, mut any) = (0.0, 0usize, false);
-        let record = self.records.last_mut().expect("a test follows its dream phase");
+        let record = self.records.last_mut().expect("a test follows its context's opening");
         for &c in &seen {
             let d = self.test.select(&self.test.indices_of(c));
             if let Some(a) = self.learner.accuracy(&d)? {
@@ -511,16 +499,13 @@ impl<L: Learner> Driver<'_, L> {
     }
 }
 
-impl<L: Learner> Handler<Step> for Driver<'_, L> {
+impl Handler<Step> for Driver<'_> {
     type Error = Error;
     fn handle(&mut self, _: &mut Scheduler<Step>, _: Tick, step: Step) -> Result<(), Error> {
         match step {
-            Step::Dream(k) => self.dream(k)?,
-            Step::Batch(k, i) => {
-                let data = self.pool.as_ref().unwrap_or(self.train);
-                self.learner.learn(data, &self.batches[i])?;
-                (self.progress)(k * self.plan.updates + i + 1, self.plan.contexts.len() * self.plan.updates);
-            }
+            Step::Open(k) => self.open(k)?,
+            Step::Dream(k, j) => self.dream(k, j)?,
+            Step::Batch(k, i) => self.batch(k, i)?,
             Step::Consolidate(_) => {
                 if let Some(stm) = &mut self.stm {
                     let mut seen = std::mem::take(&mut self.seen_now);
@@ -537,35 +522,51 @@ impl<L: Learner> Handler<Step> for Driver<'_, L> {
 }
 
 /// Runs `learner` through the contexts of `plan` under `strategy`, training on `train`
-/// and testing on `test` after each context; `progress(done, total)` after each update.
-/// Dreams come from `source`. Seeded by `seed` (the batches' draws, the recall).
+/// and testing on `test` after each context; the classes are those the data name. Dreams
+/// come from `source`: the learner's own (it must be the memory the strategy names) or
+/// recorded from that memory's run. Seeded by `seed` (the batches' draws, the recall).
 #[allow(clippy::too_many_arguments)]
-pub fn run<L: Learner>(
-    learner: &mut L,
+pub fn run(
+    learner: &mut dyn Learner,
     plan: &Plan,
     strategy: Strategy,
     source: DreamSource<'_>,
     train: &Dataset,
     test: &Dataset,
     seed: u64,
-    progress: &mut dyn FnMut(usize, usize),
+    observer: &mut dyn Observer,
 ) -> Result<Vec<ContextRecord>, Error> {
-    plan.validate(10)?;
+    let classes = train.classes().max(test.classes());
+    plan.validate(classes)?;
+    strategy.validate()?;
     if learner.batch() == 0 {
         return Err(ConfigError::NonPositive { field: "batch", value: 0.0 }.into());
     }
-    let stm = match strategy {
-        Strategy::Replay { per_class: 0 } => {
-            return Err(ConfigError::NonPositive { field: "per_class", value: 0.0 }.into());
+    if let Strategy::Dream { memory } = strategy {
+        let own = memory == learner.kind();
+        let how = match (&source, own) {
+            (DreamSource::Own, false) => Some("would dream its own dreams"),
+            (DreamSource::Recorded(_), true) => Some("was given recorded dreams"),
+            _ => None,
+        };
+        if let Some(how) = how {
+            return Err(LearnerError::DreamSource { memory: memory.name(), learner: learner.kind().name(), how }.into());
         }
-        Strategy::Replay { per_class } => Some(ShortTermMemory::new(10, per_class)?),
+    }
+    let stm = match strategy {
+        Strategy::Replay { per_class } => Some(ShortTermMemory::new(classes, per_class)?),
         _ => None,
     };
     let mut q: Scheduler<Step> = Scheduler::new();
     let span = plan.updates as Tick + 1;
     for k in 0..plan.contexts.len() {
         let t0 = k as Tick * span;
-        q.schedule(t0, Step::Dream(k))?;
+        q.schedule(t0, Step::Open(k))?;
+        if let Strategy::Dream { .. } = strategy {
+            for j in 0..plan.dream_phases {
+                q.schedule(t0 + plan.dream_phase(j).0 as Tick, Step::Dream(k, j))?;
+            }
+        }
         for i in 0..plan.updates {
             q.schedule(t0 + i as Tick, Step::Batch(k, i))?;
         }
@@ -577,16 +578,19 @@ pub fn run<L: Learner>(
         train,
         test,
         plan,
+        classes,
         strategy,
         source,
         rng: rng_from_seed(seed),
         seed,
         stm,
+        now: None,
+        memory: None,
+        n_mem: 0,
         pool: None,
-        batches: Vec::new(),
         seen_now: Vec::new(),
         records: Vec::new(),
-        progress,
+        observer,
     };
     q.run_until(plan.contexts.len() as Tick * span, &mut driver)?;
     Ok(driver.records)

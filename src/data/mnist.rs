@@ -75,6 +75,11 @@ impl Dataset {
             cols: self.cols,
         }
     }
+    /// The number of classes the labels name: one more than the largest label (0 for no
+    /// samples).
+    pub fn classes(&self) -> usize {
+        self.labels.iter().max().map_or(0, |&l| l as usize + 1)
+    }
     /// The indices of the samples labelled `label`, in order.
     pub fn indices_of(&self, label: u8) -> Vec<usize> {
         (0..self.len()).filter(|&i| self.labels[i] == label).collect()

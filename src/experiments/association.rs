@@ -4,11 +4,11 @@
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
-use crate::association::{CvaeConfig, CvaeKind, ShortTermMemory};
-use crate::baseline::{Mlp, MlpConfig};
+use crate::association::ShortTermMemory;
 use crate::data::mnist::Dataset;
 use crate::error::Error;
-use crate::experiments::mnist::{MnistConfig, Mode, Trainer};
+use crate::learners::{CvaeConfig, CvaeKind, LearnerKind, Mlp, MlpConfig};
+use crate::learners::{MnistConfig, Mode, Trainer};
 use crate::progress::Progress;
 use crate::sim::{SimRng, rng_from_seed};
 
@@ -29,7 +29,7 @@ pub struct ImbalanceConfig {
     /// The backprop MLP.
     pub mlp: MlpConfig,
     /// The learners run: `"astdp"`, `"mlp"`.
-    pub learners: Vec<String>,
+    pub learners: Vec<LearnerKind>,
     /// Seed of the stream, the memory's draws and the nets.
     pub seed: u64,
 }
@@ -47,7 +47,7 @@ impl Default for ImbalanceConfig {
             test_samples: 10_000,
             astdp,
             mlp: MlpConfig::small(),
-            learners: vec!["astdp".into(), "mlp".into()],
+            learners: vec![LearnerKind::Astdp, LearnerKind::Mlp],
             seed: 1,
         }
     }
@@ -66,6 +66,15 @@ impl ImbalanceConfig {
                 return Err(ConfigError::NonPositive { field, value: 0.0 });
             }
         }
+        if self.learners.is_empty() {
+            return Err(ConfigError::Empty { field: "learners", what: "learner (\"astdp\" or \"mlp\")" });
+        }
+        if let Some(other) = self.learners.iter().find(|l| !matches!(l, LearnerKind::Astdp | LearnerKind::Mlp)) {
+            return Err(ConfigError::Invalid {
+                field: "learners",
+                reason: format!("{other} is not run on the stream: give \"astdp\" or \"mlp\""),
+            });
+        }
         Ok(())
     }
 }
@@ -73,8 +82,8 @@ impl ImbalanceConfig {
 /// One learner on one way of feeding it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ImbalanceRun {
-    /// `"astdp"` or `"mlp"`.
-    pub learner: String,
+    /// The learner.
+    pub learner: LearnerKind,
     /// `"none"` (straight on the stream) or `"short_term"` (balanced batches from the
     /// short-term memory, one per batch of the stream).
     pub memory: String,
@@ -163,22 +172,16 @@ pub fn run_imbalance(cfg: &ImbalanceConfig, train: &Dataset, test: &Dataset) -> 
     let test = test.take(cfg.test_samples);
     let mut runs = Vec::new();
     for learner in &cfg.learners {
-        let batch = match learner.as_str() {
-            "astdp" => cfg.astdp.batch,
-            "mlp" => cfg.mlp.batch,
-            other => {
-                return Err(crate::error::ConfigError::Topology(format!(
-                    "unknown learner {other:?}: give \"astdp\" or \"mlp\""
-                ))
-                .into());
-            }
+        let batch = match learner {
+            LearnerKind::Astdp => cfg.astdp.batch,
+            _ => cfg.mlp.batch,
         };
         let mut memory_rng = rng_from_seed(cfg.seed.wrapping_add(1));
         let replayed = through_short_term_memory(train, &stream, batch, cfg.capacity, &mut memory_rng)?;
         for (memory, order) in [("none", &stream), ("short_term", &replayed)] {
             let label = format!("{learner}, memory {memory}");
-            let recall = match learner.as_str() {
-                "astdp" => {
+            let recall = match learner {
+                LearnerKind::Astdp => {
                     let mut t = Trainer::new(astdp.clone(), train.pixels(), cfg.seed)?;
                     let mut bar = Progress::new(label, order.len());
                     t.train_order(train, order, Mode::Supervised, &mut |done, _, acc| {
@@ -196,7 +199,7 @@ pub fn run_imbalance(cfg: &ImbalanceConfig, train: &Dataset, test: &Dataset) -> 
             let balanced = recall.iter().sum::<f64>() / recall.len() as f64;
             eprintln!("{learner}, memory {memory}: balanced accuracy {balanced:.4}");
             runs.push(ImbalanceRun {
-                learner: learner.clone(),
+                learner: *learner,
                 memory: memory.into(),
                 balanced_accuracy: balanced,
                 per_class_recall: recall,
@@ -260,9 +263,9 @@ pub struct RecallConfig {
     /// Training images it learns from (the first this many).
     pub classifier_samples: usize,
     /// The settings tried, in order of growing variety.
-    pub settings: Vec<crate::experiments::mnist::Variety>,
+    pub settings: Vec<crate::learners::Variety>,
     /// The long-term memories (conditional VAEs) recalled beside the aSTDP net.
-    pub long_term: Vec<crate::association::CvaeConfig>,
+    pub long_term: Vec<crate::learners::CvaeConfig>,
     /// Their training: passes over the training images' worth of balanced batches
     /// drawn from the short-term memory.
     pub long_term_epochs: usize,
@@ -279,7 +282,7 @@ pub struct RecallConfig {
 
 impl Default for RecallConfig {
     fn default() -> Self {
-        use crate::experiments::mnist::Variety;
+        use crate::learners::Variety;
         let mut settings = vec![Variety::NONE];
         for spread in [0.5f32, 1.0] {
             settings.push(Variety { init_spread: Some(spread), ..Variety::NONE });
@@ -320,7 +323,7 @@ impl Default for RecallConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecallPoint {
     /// The setting.
-    pub variety: crate::experiments::mnist::Variety,
+    pub variety: crate::learners::Variety,
     /// Share of the recalled images the classifier assigns to their label (all labels).
     pub recognisability: f64,
     /// Mean over labels of the variety ratio.
@@ -333,7 +336,7 @@ pub struct RecallPoint {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LongTermRecall {
     /// Its settings.
-    pub config: crate::association::CvaeConfig,
+    pub config: crate::learners::CvaeConfig,
     /// The mean loss of its last training epoch.
     pub final_loss: f64,
     /// Share of the recalled images the classifier assigns to their label.
@@ -386,6 +389,12 @@ pub fn recall_with_variety(
         }
         .into());
     }
+    for lt in &cfg.long_term {
+        lt.validate(10)?;
+        crate::learners::cvae::require(|| {
+            format!("the long-term memory of type {:?} (config field long_term)", lt.kind)
+        })?;
+    }
     let pixels = train.pixels();
     let mut rng = rng_from_seed(cfg.seed);
     let mut classifier = Mlp::new(pixels, cfg.classifier.hidden, 10, &mut rng);
@@ -437,7 +446,7 @@ pub fn recall_with_variety(
             recalled.extend(memory.recall(c, cfg.per_label, &mut rng)?);
         }
         let per_label = measure(&recalled)?;
-        let classifier_accuracy = if lt.kind == crate::association::CvaeKind::B {
+        let classifier_accuracy = if lt.kind == crate::learners::CvaeKind::B {
             let imgs: Vec<&[f32]> = (0..test.len()).map(|i| test.image(i)).collect();
             let predicted = memory.classify(&imgs)?;
             let hits = predicted.iter().zip(&test.labels).filter(|(p, l)| **p == **l as usize).count();
@@ -469,13 +478,13 @@ pub fn recall_with_variety(
 /// `long_term_epochs` passes' worth of balanced batches. Returns it with the mean loss of
 /// the last pass and the steps per second.
 pub fn train_long_term(
-    lt: &crate::association::CvaeConfig,
+    lt: &crate::learners::CvaeConfig,
     cfg: &RecallConfig,
     train: &Dataset,
-) -> Result<(crate::association::Cvae, f64, f64), Error> {
+) -> Result<(crate::learners::cvae::Cvae, f64, f64), Error> {
     use rand::seq::SliceRandom;
     let mut rng = rng_from_seed(cfg.seed.wrapping_add(3));
-    let mut memory = crate::association::Cvae::new(*lt, train.pixels(), 10, &mut rng)?;
+    let mut memory = crate::learners::cvae::Cvae::new(*lt, train.pixels(), 10, &mut rng)?;
     let mut stm = ShortTermMemory::new(10, cfg.long_term_capacity)?;
     let mut order: Vec<usize> = (0..train.len().min(cfg.long_term_samples)).collect();
     order.shuffle(&mut rng);

@@ -2,65 +2,129 @@
 //! strategy over several seeds (see [`crate::continual`]).
 
 use std::collections::HashMap;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::association::{Cvae, CvaeConfig, CvaeKind};
-use crate::baseline::{Mlp, MlpConfig};
-use crate::continual::{
-    ContextRecord, CvaeLearner, DrawingTrainer, DreamMemory, DreamSource, Learner, MlpLearner, Plan, Strategy, run,
-};
+use crate::checkpoint;
+use crate::continual::{ContextRecord, DreamSource, Observer, Plan, Strategy, recall_dreams, run};
 use crate::data::mnist::Dataset;
-use crate::error::{ConfigError, Error};
-use crate::experiments::mnist::{MnistConfig, Trainer, ValidMnistConfig};
+use crate::error::{CheckpointError, ConfigError, Error};
+use crate::learners::{
+    CvaeConfig, CvaeKind, Learner, LearnerKind, LearnerSettings, MlpConfig, MnistConfig, ValidMnistConfig,
+};
 use crate::progress::Progress;
-use crate::sim::rng_from_seed;
 
-/// One learner under one strategy.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// One learner under one strategy. In a config, the strategy's settings stand beside
+/// its name: `{"learner": "mlp", "strategy": "replay", "per_class": 10}`,
+/// `{"learner": "mlp", "strategy": "dream", "memory": "cvae_b"}`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RunSpecFields", into = "RunSpecFields")]
 pub struct RunSpec {
-    /// `"astdp"`, `"mlp"`, `"cvae_a"` or `"cvae_b"` (a long-term memory run as a learner:
-    /// type B's encoder classifies).
-    pub learner: String,
-    /// `"none"`, `"joint"`, `"replay"` (give `per_class`) or `"dream"` (give `memory`).
-    pub strategy: String,
-    /// Replay: real samples kept per class.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub per_class: Option<usize>,
-    /// Dream: the memory that recalls.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory: Option<DreamMemory>,
+    /// The learner.
+    pub learner: LearnerKind,
+    /// Where its batches come from.
+    pub strategy: Strategy,
     /// The share of each batch taken from memory, if not the plan's.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_share: Option<f64>,
 }
 
-impl RunSpec {
-    /// A run of `learner` under `strategy`.
-    pub fn new(learner: &str, strategy: Strategy) -> RunSpec {
-        let (per_class, memory) = match strategy {
-            Strategy::Replay { per_class } => (Some(per_class), None),
-            Strategy::Dream { memory } => (None, Some(memory)),
-            _ => (None, None),
+/// The strategies by name, as a config writes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum StrategyName {
+    None,
+    Joint,
+    Replay,
+    Dream,
+}
+
+/// [`RunSpec`] as a config writes it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunSpecFields {
+    learner: LearnerKind,
+    strategy: StrategyName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    per_class: Option<usize>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    memory: Option<LearnerKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    memory_share: Option<f64>,
+}
+
+impl TryFrom<RunSpecFields> for RunSpec {
+    type Error = ConfigError;
+    fn try_from(f: RunSpecFields) -> Result<RunSpec, ConfigError> {
+        let bad = |reason: &str| ConfigError::Invalid {
+            field: "strategy",
+            reason: format!("{:?}: {reason}", f.strategy).to_lowercase(),
         };
-        RunSpec { learner: learner.into(), strategy: strategy.name().into(), per_class, memory, memory_share: None }
+        let strategy = match (f.strategy, f.per_class, f.memory) {
+            (StrategyName::None, None, None) => Strategy::None,
+            (StrategyName::Joint, None, None) => Strategy::Joint,
+            (StrategyName::Replay, Some(per_class), None) => Strategy::Replay { per_class },
+            (StrategyName::Dream, None, Some(memory)) => Strategy::Dream { memory },
+            (StrategyName::Replay, ..) => return Err(bad("give per_class (and no memory)")),
+            (StrategyName::Dream, ..) => {
+                return Err(bad("give memory: \"astdp\", \"cvae_a\" or \"cvae_b\" (and no per_class)"));
+            }
+            (StrategyName::None | StrategyName::Joint, ..) => return Err(bad("takes neither per_class nor memory")),
+        };
+        Ok(RunSpec { learner: f.learner, strategy, memory_share: f.memory_share })
+    }
+}
+
+impl From<RunSpec> for RunSpecFields {
+    fn from(r: RunSpec) -> RunSpecFields {
+        let (strategy, per_class, memory) = match r.strategy {
+            Strategy::None => (StrategyName::None, None, None),
+            Strategy::Joint => (StrategyName::Joint, None, None),
+            Strategy::Replay { per_class } => (StrategyName::Replay, Some(per_class), None),
+            Strategy::Dream { memory } => (StrategyName::Dream, None, Some(memory)),
+        };
+        RunSpecFields { learner: r.learner, strategy, per_class, memory, memory_share: r.memory_share }
+    }
+}
+
+impl RunSpec {
+    /// A run of `learner` under `strategy`, at the plan's share.
+    pub fn new(learner: LearnerKind, strategy: Strategy) -> RunSpec {
+        RunSpec { learner, strategy, memory_share: None }
     }
 
-    /// The strategy, checked: replay needs `per_class` (at least 1), dream a `memory`.
-    pub fn strategy(&self) -> Result<Strategy, ConfigError> {
-        let bad = |msg: &str| Err(ConfigError::Topology(format!("run {} {}: {msg}", self.learner, self.strategy)));
-        match (self.strategy.as_str(), self.per_class, self.memory) {
-            ("none", None, None) => Ok(Strategy::None),
-            ("joint", None, None) => Ok(Strategy::Joint),
-            ("replay", Some(0), None) => bad("per_class must be at least 1"),
-            ("replay", Some(per_class), None) => Ok(Strategy::Replay { per_class }),
-            ("dream", None, Some(memory)) => Ok(Strategy::Dream { memory }),
-            ("replay", _, _) => bad("give per_class (and no memory)"),
-            ("dream", _, _) => bad("give memory: \"astdp\", \"cvae_a\" or \"cvae_b\" (and no per_class)"),
-            ("none" | "joint", _, _) => bad("takes neither per_class nor memory"),
-            _ => bad("unknown strategy: give \"none\", \"joint\", \"replay\" or \"dream\""),
+    /// Whether this is a memory dreaming its own dreams (its run is made once per seed
+    /// and its dreams feed the runs that name it).
+    fn is_memory_run(&self) -> bool {
+        self.strategy == Strategy::Dream { memory: self.learner }
+    }
+
+    /// Checks the run alone: its strategy's settings; a long-term memory (a CVAE)
+    /// dreams only its own dreams; its share.
+    pub fn validate(&self, plan: &Plan) -> Result<(), ConfigError> {
+        self.strategy.validate()?;
+        for kind in
+            [Some(self.learner), if let Strategy::Dream { memory } = self.strategy { Some(memory) } else { None }]
+                .into_iter()
+                .flatten()
+        {
+            if kind.cvae().is_some() {
+                crate::learners::cvae::require(|| format!("the run {} {}", self.learner, self.strategy.describe()))?;
+            }
         }
+        if let Strategy::Dream { memory } = self.strategy
+            && self.learner.cvae().is_some()
+            && self.learner != memory
+        {
+            return Err(ConfigError::Invalid {
+                field: "memory",
+                reason: format!("a long-term memory dreams its own dreams: {} with memory {memory}", self.learner),
+            });
+        }
+        if let Some(s) = self.memory_share {
+            Plan { memory_share: Some(s), ..plan.clone() }.validate(10)?;
+        }
+        Ok(())
     }
 }
 
@@ -102,16 +166,16 @@ impl Default for ContinualConfig {
     fn default() -> Self {
         let astdp = MnistConfig::small();
         let mut runs = Vec::new();
-        for learner in ["astdp", "mlp"] {
+        for learner in [LearnerKind::Astdp, LearnerKind::Mlp] {
             let mut add = |strategy| runs.push(RunSpec::new(learner, strategy));
             add(Strategy::None);
             add(Strategy::Joint);
             add(Strategy::Replay { per_class: 10 });
             add(Strategy::Replay { per_class: 100 });
-            add(Strategy::Dream { memory: DreamMemory::CvaeB });
-            add(Strategy::Dream { memory: DreamMemory::Astdp });
+            add(Strategy::Dream { memory: LearnerKind::CvaeB });
+            add(Strategy::Dream { memory: LearnerKind::Astdp });
         }
-        runs.push(RunSpec::new("cvae_b", Strategy::Dream { memory: DreamMemory::CvaeB }));
+        runs.push(RunSpec::new(LearnerKind::CvaeB, Strategy::Dream { memory: LearnerKind::CvaeB }));
         ContinualConfig {
             plan: Plan::default(),
             astdp,
@@ -144,41 +208,42 @@ impl ContinualConfig {
                 return Err(ConfigError::NonPositive { field, value: 0.0 }.into());
             }
         }
-        if self.seeds.is_empty() || self.runs.is_empty() {
-            return Err(ConfigError::Topology("give at least one seed and one run".into()).into());
+        if self.seeds.is_empty() {
+            return Err(ConfigError::Empty { field: "seeds", what: "seed" }.into());
+        }
+        if self.runs.is_empty() {
+            return Err(ConfigError::Empty { field: "runs", what: "run" }.into());
         }
         for r in &self.runs {
-            if !["astdp", "mlp", "cvae_a", "cvae_b"].contains(&r.learner.as_str()) {
-                return Err(ConfigError::Topology(format!(
-                    "unknown learner {:?}: give \"astdp\", \"mlp\", \"cvae_a\" or \"cvae_b\"",
-                    r.learner
-                ))
-                .into());
-            }
-            if let Strategy::Dream { memory } = r.strategy()?
-                && r.learner.starts_with("cvae")
-                && r.learner != memory.name()
-            {
-                return Err(ConfigError::Topology(format!(
-                    "a long-term memory dreams its own dreams: {} with memory {}",
-                    r.learner,
-                    memory.name()
-                ))
-                .into());
-            }
-            if let Some(s) = r.memory_share {
-                Plan { memory_share: Some(s), ..self.plan.clone() }.validate(10)?;
-            }
+            r.validate(&self.plan)?;
         }
         Ok(self.astdp.clone().check()?)
+    }
+
+    /// The settings every learner of a run is built from; the aSTDP net draws when it
+    /// dreams its own dreams and `astdp_decoder` is set.
+    fn settings<'a>(&'a self, astdp: &'a ValidMnistConfig, spec: &RunSpec) -> LearnerSettings<'a> {
+        LearnerSettings {
+            astdp,
+            astdp_draws: self.astdp_decoder && spec.strategy == (Strategy::Dream { memory: LearnerKind::Astdp }),
+            mlp: &self.mlp,
+            cvae: &self.long_term,
+            cvae_batch: self.long_term_batch,
+        }
+    }
+
+    /// The weight updates per context of `learner`: a long-term memory trains on its
+    /// own budget.
+    fn updates(&self, learner: LearnerKind) -> usize {
+        if learner.cvae().is_some() { self.long_term_updates } else { self.plan.updates }
     }
 }
 
 /// One run over the seeds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunResult {
-    /// `"astdp"`, `"mlp"`, `"cvae_a"`, `"cvae_b"`.
-    pub learner: String,
+    /// The learner.
+    pub learner: LearnerKind,
     /// `"none"`, `"joint"`, `"replay"`, `"dream"`.
     pub strategy: String,
     /// Replay: real samples kept per class.
@@ -186,7 +251,7 @@ pub struct RunResult {
     pub budget_per_class: Option<usize>,
     /// Dream: the memory that recalls.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub memory: Option<String>,
+    pub memory: Option<LearnerKind>,
     /// The seeds.
     pub seeds: Vec<u64>,
     /// Per seed, the accuracy on all classes seen after each context.
@@ -229,6 +294,50 @@ pub struct ContinualResult {
 /// A run's records, batch and seconds.
 type RunOutcome = (Vec<ContextRecord>, usize, f64);
 
+/// A memory's run saved for reuse: what makes it (so that a store made with other
+/// settings is refused) and its records; beside it, the learner at each dream phase
+/// (`phase_K_J.json`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoredMemory {
+    /// The settings the memory's run depends on, as JSON.
+    made_by: serde_json::Value,
+    /// Its records (without the dreams, which the saved learners recall again).
+    records: Vec<ContextRecord>,
+    /// Its batch and the seconds its training took.
+    batch: usize,
+    seconds: f64,
+}
+
+/// Where the run of `memory` for `seed` is kept under `dir`.
+fn store_dir(dir: &Path, memory: LearnerKind, seed: u64) -> PathBuf {
+    dir.join(format!("{memory}_seed{seed}"))
+}
+
+fn phase_file(dir: &Path, k: usize, j: usize) -> PathBuf {
+    dir.join(format!("phase_{k}_{j}.json"))
+}
+
+/// Saves the learner at every dream phase into a store's folder.
+struct SaveAtDreams<'a> {
+    dir: Option<&'a Path>,
+    bar: &'a mut Progress,
+    total: usize,
+}
+
+impl Observer for SaveAtDreams<'_> {
+    fn progress(&mut self, done: usize, _: usize) {
+        if done.is_multiple_of(50) || done == self.total {
+            self.bar.update(done, "");
+        }
+    }
+    fn dreaming(&mut self, k: usize, j: usize, learner: &dyn Learner) -> Result<(), Error> {
+        match self.dir {
+            Some(d) if k > 0 => learner.save(&phase_file(d, k, j)),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Everything one seed needs: the data, the settings and the memories' runs so far.
 struct Seeded<'a> {
     cfg: &'a ContinualConfig,
@@ -236,79 +345,116 @@ struct Seeded<'a> {
     train: &'a Dataset,
     test: &'a Dataset,
     seed: u64,
+    /// Where memories' runs are kept and looked for.
+    memories_dir: Option<&'a Path>,
     /// The run of each memory as a learner dreaming its own dreams.
-    memories: HashMap<DreamMemory, RunOutcome>,
+    memories: HashMap<LearnerKind, RunOutcome>,
 }
 
 impl Seeded<'_> {
-    fn go<L: Learner>(
-        &self,
-        learner: &mut L,
-        plan: &Plan,
-        strategy: Strategy,
-        source: DreamSource<'_>,
-        label: String,
-    ) -> Result<Vec<ContextRecord>, Error> {
-        let total = plan.contexts.len() * plan.updates;
-        let mut bar = Progress::new(label, total);
-        let records = run(learner, plan, strategy, source, self.train, self.test, self.seed, &mut |done, _| {
-            if done % 50 == 0 || done == total {
-                bar.update(done, "");
-            }
-        })?;
-        bar.finish();
-        Ok(records)
-    }
-
-    /// Builds `learner` afresh for this seed and runs it through `plan` under
-    /// `strategy`; returns its records and batch. A long-term memory trains on its own
-    /// budget (`long_term_updates` Adam steps of `long_term_batch` per context).
+    /// Builds the learner of `spec` afresh for this seed and runs it under `plan` (a
+    /// long-term memory on its own budget); returns its records and batch. With
+    /// `store`, the learner is saved at each dream phase into that folder.
     fn learn(
         &self,
-        learner: &str,
+        spec: &RunSpec,
         plan: &Plan,
-        strategy: Strategy,
         source: DreamSource<'_>,
-        label: String,
+        store: Option<&Path>,
     ) -> Result<(Vec<ContextRecord>, usize), Error> {
-        match learner {
-            "astdp" => {
-                let t = Trainer::new(self.astdp.clone(), self.train.pixels(), self.seed)?;
-                // dreaming its own dreams, it draws them through a decoder it trains
-                let records = if strategy == (Strategy::Dream { memory: DreamMemory::Astdp }) && self.cfg.astdp_decoder
-                {
-                    self.go(&mut DrawingTrainer(t), plan, strategy, source, label)?
-                } else {
-                    self.go(&mut { t }, plan, strategy, source, label)?
-                };
-                Ok((records, self.astdp.batch))
-            }
-            "mlp" => {
-                let mlp = Mlp::new(self.train.pixels(), self.cfg.mlp.hidden, 10, &mut rng_from_seed(self.seed));
-                let mut m = MlpLearner { mlp, cfg: self.cfg.mlp };
-                Ok((self.go(&mut m, plan, strategy, source, label)?, self.cfg.mlp.batch))
-            }
-            "cvae_a" | "cvae_b" => {
-                let kind = if learner == "cvae_a" { CvaeKind::A } else { CvaeKind::B };
-                let mut rng = rng_from_seed(self.seed.wrapping_add(3));
-                let cvae = Cvae::new(CvaeConfig { kind, ..self.cfg.long_term }, self.train.pixels(), 10, &mut rng)?;
-                let mut l = CvaeLearner { cvae, batch: self.cfg.long_term_batch, rng };
-                let plan = Plan { updates: self.cfg.long_term_updates, ..plan.clone() };
-                Ok((self.go(&mut l, &plan, strategy, source, label)?, self.cfg.long_term_batch))
-            }
-            other => Err(ConfigError::Topology(format!("unknown learner {other:?}")).into()),
-        }
+        let mut learner =
+            spec.learner.build(&self.cfg.settings(self.astdp, spec), self.train.pixels(), 10, self.seed)?;
+        let plan = Plan { updates: self.cfg.updates(spec.learner), ..plan.clone() };
+        let total = plan.contexts.len() * plan.updates;
+        let mut bar = Progress::new(format!("seed {}: {} {}", self.seed, spec.learner, describe(spec)), total);
+        let mut observer = SaveAtDreams { dir: store, bar: &mut bar, total };
+        let records =
+            run(&mut *learner, &plan, spec.strategy, source, self.train, self.test, self.seed, &mut observer)?;
+        bar.finish();
+        Ok((records, learner.batch()))
     }
 
-    /// The run of `memory` as a learner dreaming its own dreams, made once per seed:
-    /// records, batch, seconds.
-    fn memory(&mut self, memory: DreamMemory) -> Result<&RunOutcome, Error> {
+    /// The settings a memory's run depends on, to tell a stored run made with others.
+    fn made_by(&self, memory: LearnerKind) -> serde_json::Value {
+        let astdp = MnistConfig::from(self.astdp.clone());
+        serde_json::json!({
+            "memory": memory, "seed": self.seed, "plan": self.cfg.plan, "train_samples": self.cfg.train_samples,
+            "test_samples": self.cfg.test_samples, "updates": self.cfg.updates(memory),
+            "learner": match memory {
+                LearnerKind::Astdp => serde_json::json!({"astdp": astdp, "decoder": self.cfg.astdp_decoder}),
+                LearnerKind::Mlp => serde_json::json!(self.cfg.mlp),
+                _ => serde_json::json!({"long_term": self.cfg.long_term, "batch": self.cfg.long_term_batch}),
+            },
+        })
+    }
+
+    /// A memory's run from its store: the records, and the dreams recalled again by the
+    /// learner saved at each dream phase. `None` when the store has none.
+    fn load_memory(&self, memory: LearnerKind, dir: &Path) -> Result<Option<RunOutcome>, Error> {
+        let index = dir.join("memory.json");
+        if !index.exists() {
+            return Ok(None);
+        }
+        let stored: StoredMemory = checkpoint::read_json(&index)?;
+        if stored.made_by != self.made_by(memory) {
+            return Err(CheckpointError::Mismatch {
+                path: index,
+                what: "this memory was trained with other settings (config, seed or data): remove its folder, or give another --memories folder".into(),
+            }
+            .into());
+        }
+        let mut records = stored.records;
+        let shape = (self.train.rows, self.train.cols);
+        for (k, record) in records.iter_mut().enumerate().skip(1) {
+            let old: Vec<u8> = self.cfg.plan.contexts[..k].iter().flatten().copied().collect();
+            let mut dreams = Dataset { images: Vec::new(), labels: Vec::new(), rows: shape.0, cols: shape.1 };
+            for j in 0..self.cfg.plan.dream_phases {
+                let learner = memory.load(&phase_file(dir, k, j))?;
+                let d = recall_dreams(&*learner, &self.cfg.plan, k, j, &old, self.seed, shape)?;
+                dreams.images.extend(d.images);
+                dreams.labels.extend(d.labels);
+            }
+            record.dreams = Some(dreams);
+        }
+        Ok(Some((records, stored.batch, stored.seconds)))
+    }
+
+    /// The run of `memory` as a learner dreaming its own dreams, made once per seed (or
+    /// read from the memories' folder): records, batch, seconds.
+    fn memory(&mut self, memory: LearnerKind) -> Result<&RunOutcome, Error> {
         if !self.memories.contains_key(&memory) {
-            let start = std::time::Instant::now();
-            let label = format!("seed {}: memory {}", self.seed, memory.name());
-            let strategy = Strategy::Dream { memory };
-            let (records, batch) = self.learn(memory.name(), &self.cfg.plan, strategy, DreamSource::Own, label)?;
-            self.memories.insert(memory, (records, batch, start.elapsed().as_secs_f64()));
+            let dir = self.memories_dir.map(|d| store_dir(d, memory, self.seed));
+            let loaded = match &dir {
+                Some(d) => self.load_memory(memory, d)?,
+                None => None,
+            };
+            let outcome = match loaded {
+                Some(o) => {
+                    eprintln!(
+                        "seed {}: memory {memory} read from {}",
+                        self.seed,
+                        dir.as_deref().unwrap_or(Path::new("")).display()
+                    );
+                    o
+                }
+                None => {
+                    if let Some(d) = &dir {
+                        std::fs::create_dir_all(d)
+                            .map_err(|source| crate::error::FileError::Io { path: d.clone(), source })?;
+                    }
+                    let start = std::time::Instant::now();
+                    let spec = RunSpec::new(memory, Strategy::Dream { memory });
+                    let (records, batch) = self.learn(&spec, &self.cfg.plan, DreamSource::Own, dir.as_deref())?;
+                    let seconds = start.elapsed().as_secs_f64();
+                    if let Some(d) = &dir {
+                        let stored =
+                            StoredMemory { made_by: self.made_by(memory), records: records.clone(), batch, seconds };
+                        checkpoint::write_json(d.join("memory.json"), &stored)?;
+                    }
+                    (records, batch, seconds)
+                }
+            };
+            self.memories.insert(memory, outcome);
         }
         Ok(&self.memories[&memory])
     }
@@ -316,36 +462,27 @@ impl Seeded<'_> {
     /// The run of `spec` and its batch; the seconds it took (not counting the memory it
     /// dreams from, which is a run of its own).
     fn one(&mut self, spec: &RunSpec) -> Result<RunOutcome, Error> {
-        let strategy = spec.strategy()?;
         // a memory's own run (and aSTDP dreaming its own dreams) is made once
-        if let Strategy::Dream { memory } = strategy
-            && spec.learner == memory.name()
-            && spec.memory_share.is_none()
-        {
-            return Ok(self.memory(memory)?.clone());
+        if spec.is_memory_run() && spec.memory_share.is_none() {
+            return Ok(self.memory(spec.learner)?.clone());
         }
-        let dreams: Option<Vec<Option<Dataset>>> = match strategy {
-            Strategy::Dream { memory } if spec.learner != memory.name() => {
+        let dreams: Option<Vec<Option<Dataset>>> = match spec.strategy {
+            Strategy::Dream { memory } if spec.learner != memory => {
                 Some(self.memory(memory)?.0.iter().map(|r| r.dreams.clone()).collect())
             }
             _ => None,
         };
         let source = dreams.as_deref().map_or(DreamSource::Own, DreamSource::Recorded);
         let plan = Plan { memory_share: spec.memory_share.or(self.cfg.plan.memory_share), ..self.cfg.plan.clone() };
-        let label = format!("seed {}: {} {}", self.seed, spec.learner, describe(spec));
         let start = std::time::Instant::now();
-        let (records, batch) = self.learn(&spec.learner, &plan, strategy, source, label)?;
+        let (records, batch) = self.learn(spec, &plan, source, None)?;
         Ok((records, batch, start.elapsed().as_secs_f64()))
     }
 }
 
 /// A run's strategy in words: `none`, `replay 10`, `dream cvae_b`, with its share.
 pub fn describe(spec: &RunSpec) -> String {
-    let s = match (spec.per_class, spec.memory) {
-        (Some(per_class), _) => format!("{} {per_class}", spec.strategy),
-        (_, Some(memory)) => format!("{} {}", spec.strategy, memory.name()),
-        _ => spec.strategy.clone(),
-    };
+    let s = spec.strategy.describe();
     match spec.memory_share {
         Some(share) => format!("{s} (share {share})"),
         None => s,
@@ -371,8 +508,9 @@ fn one_seed(
     train: &Dataset,
     test: &Dataset,
     seed: u64,
+    memories_dir: Option<&Path>,
 ) -> Result<SeedOutput, Error> {
-    let mut s = Seeded { cfg, astdp, train, test, seed, memories: HashMap::new() };
+    let mut s = Seeded { cfg, astdp, train, test, seed, memories_dir, memories: HashMap::new() };
     let mut runs = Vec::new();
     for spec in &cfg.runs {
         let (records, batch, secs) = s.one(spec)?;
@@ -397,8 +535,16 @@ fn one_seed(
 }
 
 /// Runs every run of `cfg` for every seed on the first `train_samples` of `train` and
-/// the first `test_samples` of `test`.
-pub fn run_continual(cfg: &ContinualConfig, train: &Dataset, test: &Dataset) -> Result<ContinualResult, Error> {
+/// the first `test_samples` of `test`. With `memories`, the run of each memory that
+/// dreams its own dreams is kept in that folder (`MEMORY_seedS/`: its records and its
+/// learner at each dream phase) and, when a later call finds it there made with the
+/// same settings, read instead of trained again: the dreams it gives are the same.
+pub fn run_continual(
+    cfg: &ContinualConfig,
+    train: &Dataset,
+    test: &Dataset,
+    memories: Option<&Path>,
+) -> Result<ContinualResult, Error> {
     let astdp = cfg.validate()?;
     train.expect_pixels(784)?;
     let (train, test) = (train.take(cfg.train_samples), test.take(cfg.test_samples));
@@ -410,7 +556,7 @@ pub fn run_continual(cfg: &ContinualConfig, train: &Dataset, test: &Dataset) -> 
             .iter()
             .map(|&seed| {
                 let (astdp, train, test) = (&astdp, &train, &test);
-                scope.spawn(move || one_seed(cfg, astdp, train, test, seed))
+                scope.spawn(move || one_seed(cfg, astdp, train, test, seed, memories))
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect::<Vec<_>>()
@@ -446,22 +592,23 @@ pub fn run_continual(cfg: &ContinualConfig, train: &Dataset, test: &Dataset) -> 
                 })
                 .collect();
             let first = &seeds[0].0;
+            let (budget_per_class, memory) = match spec.strategy {
+                Strategy::Replay { per_class } => (Some(per_class), None),
+                Strategy::Dream { memory } => (None, Some(memory)),
+                _ => (None, None),
+            };
             RunResult {
-                learner: spec.learner.clone(),
-                strategy: spec.strategy.clone(),
-                budget_per_class: spec.per_class,
-                memory: spec.memory.map(|m| m.name().into()),
+                learner: spec.learner,
+                strategy: spec.strategy.name().into(),
+                budget_per_class,
+                memory,
                 seeds: cfg.seeds.clone(),
                 accuracy_after_context: acc,
                 final_mean,
                 final_sd,
                 final_per_class,
                 memory_share: first.iter().map(|r| r.memory_share).collect(),
-                updates_per_context: if spec.learner.starts_with("cvae") {
-                    cfg.long_term_updates
-                } else {
-                    cfg.plan.updates
-                },
+                updates_per_context: cfg.updates(spec.learner),
                 batch: seeds[0].1,
                 trained_per_class: first.iter().map(|r| r.trained_per_class.clone()).collect(),
                 seconds,
@@ -474,7 +621,8 @@ pub fn run_continual(cfg: &ContinualConfig, train: &Dataset, test: &Dataset) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::baseline::Loss;
+    use crate::learners::Loss;
+    use crate::sim::rng_from_seed;
 
     /// 40 images per class, 28x28: each class a random half of the pixels lit (the same
     /// for every seed, so classes overlap as digits do), with noise from `seed`.
@@ -505,11 +653,11 @@ mod tests {
     #[test]
     fn none_forgets_what_joint_and_replay_keep() {
         let cfg = config(vec![
-            RunSpec::new("mlp", Strategy::None),
-            RunSpec::new("mlp", Strategy::Joint),
-            RunSpec::new("mlp", Strategy::Replay { per_class: 10 }),
+            RunSpec::new(LearnerKind::Mlp, Strategy::None),
+            RunSpec::new(LearnerKind::Mlp, Strategy::Joint),
+            RunSpec::new(LearnerKind::Mlp, Strategy::Replay { per_class: 10 }),
         ]);
-        let r = run_continual(&cfg, &data(1), &data(2)).unwrap();
+        let r = run_continual(&cfg, &data(1), &data(2), None).unwrap();
         let [none, joint, replay] = &r.runs[..] else { panic!() };
         // after each context the naive learner knows its last two classes only
         for (k, &a) in none.accuracy_after_context[0].iter().enumerate() {
@@ -528,27 +676,50 @@ mod tests {
 
     #[test]
     fn runs_are_checked_before_training() {
+        let mlp = LearnerKind::Mlp;
         let bad = [
-            RunSpec { per_class: None, ..RunSpec::new("mlp", Strategy::Replay { per_class: 1 }) },
-            RunSpec::new("mlp", Strategy::Replay { per_class: 0 }),
-            RunSpec { memory: None, ..RunSpec::new("mlp", Strategy::Dream { memory: DreamMemory::CvaeB }) },
-            RunSpec { per_class: Some(3), ..RunSpec::new("mlp", Strategy::None) },
-            RunSpec { strategy: "forget".into(), ..RunSpec::new("mlp", Strategy::None) },
-            RunSpec::new("perceptron", Strategy::None),
-            RunSpec::new("cvae_a", Strategy::Dream { memory: DreamMemory::CvaeB }),
-            RunSpec { memory_share: Some(1.5), ..RunSpec::new("mlp", Strategy::Dream { memory: DreamMemory::CvaeB }) },
+            RunSpec::new(mlp, Strategy::Replay { per_class: 0 }),
+            RunSpec::new(mlp, Strategy::Dream { memory: LearnerKind::Mlp }),
+            RunSpec::new(LearnerKind::CvaeA, Strategy::Dream { memory: LearnerKind::CvaeB }),
+            RunSpec { memory_share: Some(1.5), ..RunSpec::new(mlp, Strategy::Dream { memory: LearnerKind::Astdp }) },
         ];
         for spec in bad {
-            let e = config(vec![spec.clone()]).validate().unwrap_err().to_string();
-            assert!(!e.is_empty(), "{spec:?}");
+            assert!(matches!(config(vec![spec]).validate(), Err(Error::Config(_))), "{spec:?}");
         }
-        assert!(config(vec![]).validate().is_err());
-        let e = config(vec![RunSpec::new("mlp", Strategy::Replay { per_class: 0 })]).validate().unwrap_err();
-        assert!(e.to_string().contains("per_class must be at least 1"), "{e}");
-        // a config spelled in JSON reads back as written
-        let text = r#"{"learner": "mlp", "strategy": "dream", "memory": "cvae_b", "memory_share": 0.5}"#;
+        let e = config(vec![]).validate().unwrap_err();
+        assert!(matches!(e, Error::Config(ConfigError::Empty { field: "runs", .. })), "{e}");
+        let e = config(vec![RunSpec::new(mlp, Strategy::Replay { per_class: 0 })]).validate().unwrap_err();
+        assert!(matches!(e, Error::Config(ConfigError::NonPositive { field: "per_class", .. })), "{e}");
+        // a config spelled in JSON reads back as written, and writes back the same
+        let text = r#"{"learner":"mlp","strategy":"dream","memory":"cvae_b","memory_share":0.5}"#;
         let spec: RunSpec = serde_json::from_str(text).unwrap();
-        assert_eq!(spec.strategy().unwrap(), Strategy::Dream { memory: DreamMemory::CvaeB });
-        assert!(serde_json::from_str::<RunSpec>(r#"{"learner": "mlp", "strategy": "none", "typo": 1}"#).is_err());
+        assert_eq!(spec.strategy, Strategy::Dream { memory: LearnerKind::CvaeB });
+        assert_eq!(serde_json::to_string(&spec).unwrap(), text);
+        // what a config cannot say is refused as it is read, naming the field
+        for (text, says) in [
+            (r#"{"learner": "mlp", "strategy": "none", "typo": 1}"#, "typo"),
+            (r#"{"learner": "mlp", "strategy": "replay"}"#, "give per_class"),
+            (r#"{"learner": "mlp", "strategy": "none", "per_class": 3}"#, "takes neither"),
+            (r#"{"learner": "mlp", "strategy": "dream"}"#, "give memory"),
+            (r#"{"learner": "mlp", "strategy": "forget"}"#, "forget"),
+            (r#"{"learner": "perceptron", "strategy": "none"}"#, "perceptron"),
+            (r#"{"learner": "mlp", "strategy": "dream", "memory": "lstm"}"#, "lstm"),
+        ] {
+            let e = serde_json::from_str::<RunSpec>(text).unwrap_err().to_string();
+            assert!(e.contains(says), "{text}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_cvae_is_refused_up_front_in_a_build_without_the_feature() {
+        let spec = RunSpec::new(LearnerKind::Mlp, Strategy::Dream { memory: LearnerKind::CvaeB });
+        let r = config(vec![spec]).validate();
+        if cfg!(feature = "cvae") {
+            assert!(r.is_ok(), "{r:?}");
+        } else {
+            let e = r.unwrap_err();
+            assert!(matches!(e, Error::Config(ConfigError::FeatureMissing { feature: "cvae", .. })), "{e}");
+            assert!(e.to_string().contains("--features cvae"), "{e}");
+        }
     }
 }

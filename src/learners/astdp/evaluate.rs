@@ -2,10 +2,11 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Trainer;
+use super::{Trainer, argmax};
 use crate::data::mnist::Dataset;
 use crate::error::Error;
 use crate::sim::Event;
+use crate::twin::Net;
 
 /// Result of a test pass.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,52 +106,67 @@ pub(super) fn readout_ticks(test_iters: u64) -> Vec<u64> {
 
 impl Trainer {
     /// Tests on `data` with learning off: clamp the image, free output, `test_iters`
-    /// ticks, argmax of the weak net's output. Weights are not changed.
-    pub fn evaluate(&mut self, data: &Dataset) -> Result<Evaluation, Error> {
+    /// ticks, argmax of the weak net's output. The pass runs on a copy of the simulation
+    /// (its states, its queue and a copy of its random stream, which fake targets draw
+    /// from), so testing never changes the training that follows: a run that tests after
+    /// every epoch trains exactly as one that does not.
+    pub fn evaluate(&self, data: &Dataset) -> Result<Evaluation, Error> {
+        self.test_pass(data).map(|(ev, _)| ev)
+    }
+
+    /// The class the net gives each sample of `data` (the test of [`Trainer::evaluate`]).
+    pub fn predict(&self, data: &Dataset) -> Result<Vec<u8>, Error> {
+        self.test_pass(data).map(|(_, p)| p)
+    }
+
+    fn test_pass(&self, data: &Dataset) -> Result<(Evaluation, Vec<u8>), Error> {
         data.expect_pixels(self.sim.network().topology.layers()[0].size)?;
-        let was_learning = self.sim.learning();
-        self.sim.apply(Event::SetLearning(false))?;
+        let mut sim = self.sim.clone();
+        sim.apply(Event::SetLearning(false))?;
         let checkpoints = readout_ticks(self.cfg.test_iters);
         let mut correct_at = vec![0usize; checkpoints.len()];
         let mut fired_at = vec![0u64; checkpoints.len()];
-        let batches = self.batches(data.len(), false);
+        let order: Vec<usize> = (0..data.len()).collect();
+        let batches: Vec<&[usize]> = order.chunks(self.cfg.batch).collect();
         // hidden-neuron slots ticked per checkpoint tick over the whole pass
         let slots = (batches.len().max(1) * self.cfg.batch * self.cfg.hidden.iter().sum::<usize>()) as f64;
-        let out_range = self.sim.network().topology.layers()[1].range();
-        let (mut correct, mut steps_sum, mut conv, mut settled_sum) = (0usize, 0u64, 0usize, 0u64);
+        let out_range = sim.network().topology.layers()[1].range();
+        let argmax_of = |sim: &crate::sim::Simulation, b: usize| argmax(&sim.state(Net::Weak, b)[out_range.clone()]);
+        let (mut steps_sum, mut conv, mut settled_sum) = (0u64, 0usize, 0u64);
         let mut decision_sum = 0u64;
+        let mut predicted = Vec::with_capacity(data.len());
         for idx in batches {
-            let (x, y, real) = self.gather(data, &idx);
-            let t0 = self.sim.now();
-            self.sim.present(t0, 0, x, self.cfg.input_clamp)?;
-            self.sim.schedule(t0, Event::ClearTargets { neurons: out_range.clone() })?;
-            self.sim.schedule_ticks(t0, self.cfg.test_iters)?;
+            let (x, y, real) = self.gather(data, idx);
+            let t0 = sim.now();
+            sim.present(t0, 0, x, self.cfg.input_clamp)?;
+            sim.schedule(t0, Event::ClearTargets { neurons: out_range.clone() })?;
+            sim.schedule_ticks(t0, self.cfg.test_iters)?;
             let mut settling = vec![Settling::default(); real];
             let mut decisions = vec![Decision::default(); real];
             for k in 1..=self.cfg.test_iters {
-                let fired_before = self.sim.fake_fired();
-                self.sim.run_until(t0 + k)?;
+                let fired_before = sim.fake_fired();
+                sim.run_until(t0 + k)?;
                 for (b, d) in decisions.iter_mut().enumerate() {
-                    d.observe(k, self.output_argmax(b));
+                    d.observe(k, argmax_of(&sim, b));
                 }
-                let mf = &self.sim.twin().weak.max_force;
+                let mf = &sim.twin().weak.max_force;
                 for (s, &m) in settling.iter_mut().zip(mf) {
                     s.observe(k, m, self.cfg.inference_tol);
                 }
                 if let Some(c) = checkpoints.iter().position(|&p| p == k) {
-                    fired_at[c] += self.sim.fake_fired() - fired_before;
-                    correct_at[c] += (0..real).filter(|&b| self.output_argmax(b) == y[b] as usize).count();
+                    fired_at[c] += sim.fake_fired() - fired_before;
+                    correct_at[c] += (0..real).filter(|&b| argmax_of(&sim, b) == y[b] as usize).count();
                 }
             }
-            correct += (0..real).filter(|&b| self.output_argmax(b) == y[b] as usize).count();
+            predicted.extend((0..real).map(|b| argmax_of(&sim, b) as u8));
             steps_sum += settling.iter().map(|s| s.steps().unwrap_or(self.cfg.test_iters)).sum::<u64>();
             conv += settling.iter().filter(|s| s.steps().is_some()).count();
             settled_sum += settling.iter().map(|s| s.settled(self.cfg.test_iters)).sum::<u64>();
             decision_sum += decisions.iter().map(|d| d.since).sum::<u64>();
         }
-        self.sim.apply(Event::SetLearning(was_learning))?;
+        let correct = predicted.iter().zip(&data.labels).filter(|(p, l)| p == l).count();
         let n = data.len().max(1) as f64;
-        Ok(Evaluation {
+        let ev = Evaluation {
             samples: data.len(),
             accuracy: correct as f64 / n,
             inference_steps_mean: steps_sum as f64 / n,
@@ -159,6 +175,7 @@ impl Trainer {
             decision_steps_mean: decision_sum as f64 / n,
             accuracy_at: checkpoints.iter().zip(&correct_at).map(|(&k, &c)| (k, c as f64 / n)).collect(),
             fake_rate_at: checkpoints.iter().zip(&fired_at).map(|(&k, &f)| (k, f as f64 / slots)).collect(),
-        })
+        };
+        Ok((ev, predicted))
     }
 }

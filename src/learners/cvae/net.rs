@@ -1,88 +1,18 @@
-//! The long-term memory (paper sections 3.2-3.3): a conditional variational autoencoder
-//! that stores each class as a distribution and recalls a new, varied sample for a
-//! requested label. Tensors and gradients: candle.
-//!
-//! - **Type A** (eq. 2-9): the label enters encoder and decoder; the prior is N(0, I);
-//!   loss = KL(Q || P) + reconstruction + λ MSE(x, x̂).
-//! - **Type B** (eq. 10-14, "recognition + memorisation"): encoder and decoder see no
-//!   label; the prior of class i is N(λ₁ [onehot(i), 0], I), the λ₁-hot vector padded
-//!   with zeros to the latent size, so the encoder's mean is a classifier too (the
-//!   nearest class centre).
-//!
-//! Reconstruction is the binary cross-entropy of the decoder's logits against the pixels
-//! (summed over pixels); every loss term is a mean over the batch. Weights are drawn from
-//! the caller's seeded generator (candle's CPU generator cannot be seeded), and so is the
-//! reparameterisation noise, so a run is reproducible on one machine.
+//! The conditional VAE's networks, on candle (the cargo feature `cvae`).
+
+use std::path::Path;
 
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{Linear, Module, Optimizer};
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{AssociationError, ConfigError};
-use crate::sim::SimRng;
-
-/// Which long-term memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CvaeKind {
-    /// The label enters encoder and decoder; prior N(0, I).
-    A,
-    /// No label in the networks; prior N(λ₁ [onehot(i), 0], I).
-    B,
-}
-
-/// Settings of a long-term memory.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct CvaeConfig {
-    /// Type A or B.
-    pub kind: CvaeKind,
-    /// Hidden units of the encoder and of the decoder (one layer each).
-    pub hidden: usize,
-    /// Latent size (type B needs at least the number of classes).
-    pub latent: usize,
-    /// λ₁ of type B: the distance of the class centres (>= 6 so that they do not
-    /// overlap, section 3.3).
-    pub lambda_prior: f32,
-    /// λ of the MSE term (eq. 9, 14).
-    pub lambda_mse: f32,
-    /// Adam's learning rate.
-    pub lr: f64,
-}
-
-impl Default for CvaeConfig {
-    /// 784 - 256 - 16 - 256 - 784: a latent of 16 holds type B's ten class directions
-    /// and six free ones; one hidden layer of 256 keeps an epoch of MNIST near ten
-    /// seconds on 2 cores.
-    fn default() -> Self {
-        CvaeConfig { kind: CvaeKind::A, hidden: 256, latent: 16, lambda_prior: 6.0, lambda_mse: 1.0, lr: 1e-3 }
-    }
-}
-
-impl CvaeConfig {
-    /// Checks the settings for `classes` classes.
-    pub fn validate(&self, classes: usize) -> Result<(), ConfigError> {
-        if self.hidden == 0 || self.latent == 0 {
-            return Err(ConfigError::Topology("a CVAE needs hidden and latent sizes of at least 1".into()));
-        }
-        if self.kind == CvaeKind::B && self.latent < classes {
-            return Err(ConfigError::Topology(format!(
-                "type B needs a latent of at least {classes} (one direction per class), got {}",
-                self.latent
-            )));
-        }
-        for (field, v) in [("lambda_prior", self.lambda_prior), ("lambda_mse", self.lambda_mse)] {
-            if !(v.is_finite() && v >= 0.0) {
-                return Err(ConfigError::OutOfRange { field, value: v as f64, range: "[0, inf)" });
-            }
-        }
-        if !(self.lr.is_finite() && self.lr > 0.0) {
-            return Err(ConfigError::NonPositive { field: "lr", value: self.lr });
-        }
-        Ok(())
-    }
-}
+use super::{CvaeConfig, CvaeKind};
+use crate::checkpoint;
+use crate::data::mnist::Dataset;
+use crate::error::{AssociationError, CheckpointError, Error};
+use crate::learners::{Learner, LearnerKind, Variety};
+use crate::sim::{SimRng, rng_from_seed};
 
 /// A conditional VAE (see the module docs).
 #[derive(Debug)]
@@ -102,16 +32,33 @@ fn candle(e: candle_core::Error) -> AssociationError {
     AssociationError::Tensor(e.to_string())
 }
 
-/// A linear layer with weights from `U(-1/sqrt(fan_in), 1/sqrt(fan_in))`, zero bias.
-fn layer(fan_in: usize, fan_out: usize, rng: &mut SimRng, vars: &mut Vec<Var>) -> Result<Linear, AssociationError> {
-    let bound = 1.0 / (fan_in as f32).sqrt();
-    let w: Vec<f32> = (0..fan_in * fan_out).map(|_| rng.random_range(-bound..bound)).collect();
+/// A linear layer of `fan_in -> fan_out` with weights `w` (`fan_out x fan_in`, row
+/// major) and bias `b`, its variables added to `vars`.
+fn linear(w: Vec<f32>, b: Vec<f32>, fan_in: usize, vars: &mut Vec<Var>) -> Result<Linear, AssociationError> {
+    let fan_out = b.len();
     let w = Var::from_vec(w, (fan_out, fan_in), &Device::Cpu).map_err(candle)?;
-    let b = Var::zeros(fan_out, DType::F32, &Device::Cpu).map_err(candle)?;
+    let b = Var::from_vec(b, fan_out, &Device::Cpu).map_err(candle)?;
     let lin = Linear::new(w.as_tensor().clone(), Some(b.as_tensor().clone()));
     vars.push(w);
     vars.push(b);
     Ok(lin)
+}
+
+/// Weights from `U(-1/sqrt(fan_in), 1/sqrt(fan_in))` and a zero bias.
+fn init(fan_in: usize, fan_out: usize, rng: &mut SimRng) -> (Vec<f32>, Vec<f32>) {
+    let bound = 1.0 / (fan_in as f32).sqrt();
+    ((0..fan_in * fan_out).map(|_| rng.random_range(-bound..bound)).collect(), vec![0.0; fan_out])
+}
+
+/// A memory's weights as plain numbers: what [`Cvae::save`] writes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Weights {
+    cfg: CvaeConfig,
+    pixels: usize,
+    classes: usize,
+    /// `(weights, bias)` of the encoder, its mean and log-variance heads, the decoder and
+    /// its output, in that order.
+    layers: Vec<(Vec<f32>, Vec<f32>)>,
 }
 
 fn normals(n: usize, rng: &mut SimRng) -> Vec<f32> {
@@ -123,16 +70,65 @@ impl Cvae {
     /// A new memory for images of `pixels` values and `classes` labels, weights from `rng`.
     pub fn new(cfg: CvaeConfig, pixels: usize, classes: usize, rng: &mut SimRng) -> Result<Cvae, AssociationError> {
         cfg.validate(classes).map_err(|e| AssociationError::Settings(e.to_string()))?;
+        let layers = Self::fan(&cfg, pixels, classes).iter().map(|&(i, o)| init(i, o, rng)).collect();
+        Self::assemble(Weights { cfg, pixels, classes, layers })
+    }
+
+    /// `(fan_in, fan_out)` of each layer, in the order of [`Weights::layers`].
+    fn fan(cfg: &CvaeConfig, pixels: usize, classes: usize) -> [(usize, usize); 5] {
         let cond = if cfg.kind == CvaeKind::A { classes } else { 0 };
+        [
+            (pixels + cond, cfg.hidden),
+            (cfg.hidden, cfg.latent),
+            (cfg.hidden, cfg.latent),
+            (cfg.latent + cond, cfg.hidden),
+            (cfg.hidden, pixels),
+        ]
+    }
+
+    fn assemble(w: Weights) -> Result<Cvae, AssociationError> {
+        let fan = Self::fan(&w.cfg, w.pixels, w.classes);
+        let fits = w.layers.len() == 5
+            && w.layers.iter().zip(&fan).all(|((wt, b), &(i, o))| wt.len() == i * o && b.len() == o);
+        if !fits {
+            return Err(AssociationError::Settings("the weights do not match the memory's sizes".into()));
+        }
         let mut vars = Vec::new();
-        let enc = layer(pixels + cond, cfg.hidden, rng, &mut vars)?;
-        let enc_mu = layer(cfg.hidden, cfg.latent, rng, &mut vars)?;
-        let enc_logvar = layer(cfg.hidden, cfg.latent, rng, &mut vars)?;
-        let dec = layer(cfg.latent + cond, cfg.hidden, rng, &mut vars)?;
-        let dec_out = layer(cfg.hidden, pixels, rng, &mut vars)?;
-        let params = candle_nn::ParamsAdamW { lr: cfg.lr, weight_decay: 0.0, ..Default::default() };
+        let mut lin = w.layers.into_iter().zip(fan).map(|((wt, b), (i, _))| linear(wt, b, i, &mut vars));
+        let mut next = || lin.next().expect("five layers");
+        let (enc, enc_mu, enc_logvar, dec, dec_out) = (next()?, next()?, next()?, next()?, next()?);
+        let params = candle_nn::ParamsAdamW { lr: w.cfg.lr, weight_decay: 0.0, ..Default::default() };
         let opt = candle_nn::AdamW::new(vars, params).map_err(candle)?;
-        Ok(Cvae { cfg, pixels, classes, enc, enc_mu, enc_logvar, dec, dec_out, opt })
+        Ok(Cvae { cfg: w.cfg, pixels: w.pixels, classes: w.classes, enc, enc_mu, enc_logvar, dec, dec_out, opt })
+    }
+
+    fn weights(&self) -> Result<Weights, AssociationError> {
+        let flat = |l: &Linear| -> Result<(Vec<f32>, Vec<f32>), AssociationError> {
+            let w = l.weight().flatten_all().and_then(|t| t.to_vec1::<f32>()).map_err(candle)?;
+            let b = l.bias().map_or(Ok(Vec::new()), |b| b.to_vec1::<f32>()).map_err(candle)?;
+            Ok((w, b))
+        };
+        let layers = [&self.enc, &self.enc_mu, &self.enc_logvar, &self.dec, &self.dec_out]
+            .into_iter()
+            .map(flat)
+            .collect::<Result<_, _>>()?;
+        Ok(Weights { cfg: self.cfg, pixels: self.pixels, classes: self.classes, layers })
+    }
+
+    /// Saves the weights and settings atomically (the crate's JSON checkpoint). Adam's
+    /// moments are not kept: a loaded memory recalls and classifies exactly as the saved
+    /// one, and training it goes on with fresh moments.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<(), Error> {
+        Ok(checkpoint::save_json(path, &self.weights()?)?)
+    }
+
+    /// Reads back what [`Cvae::save`] wrote, its settings and sizes checked.
+    pub fn load(path: impl AsRef<Path>) -> Result<Cvae, CheckpointError> {
+        let path = path.as_ref();
+        let w: Weights = checkpoint::load_json(path)?;
+        let mismatch = |what: String| CheckpointError::Mismatch { path: path.into(), what };
+        w.cfg.validate(w.classes).map_err(|e| mismatch(e.to_string()))?;
+        Self::assemble(w).map_err(|e| mismatch(e.to_string()))
     }
 
     /// Its settings.
@@ -256,10 +252,109 @@ impl Cvae {
     }
 }
 
+/// A conditional VAE learning as a long-term memory: its own generator for the
+/// reparameterisation noise, its batch size.
+#[derive(Debug)]
+pub struct CvaeLearner {
+    /// The memory.
+    pub cvae: Cvae,
+    /// Samples per Adam step.
+    pub batch: usize,
+    /// Its noise.
+    pub rng: SimRng,
+}
+
+/// What [`CvaeLearner`] saves beside the memory's weights.
+#[derive(Debug, Serialize, Deserialize)]
+struct SavedLearner {
+    batch: usize,
+    rng: SimRng,
+    memory: Weights,
+}
+
+impl CvaeLearner {
+    /// A new memory of `cfg` with `batch` samples per step, its weights and then its
+    /// noise drawn from `seed + 3`.
+    pub fn new(cfg: CvaeConfig, batch: usize, pixels: usize, classes: usize, seed: u64) -> Result<CvaeLearner, Error> {
+        if batch == 0 {
+            return Err(crate::error::ConfigError::NonPositive { field: "long_term_batch", value: 0.0 }.into());
+        }
+        let mut rng = rng_from_seed(seed.wrapping_add(3));
+        let cvae = Cvae::new(cfg, pixels, classes, &mut rng)?;
+        Ok(CvaeLearner { cvae, batch, rng })
+    }
+
+    /// Its memory's settings.
+    pub fn config(&self) -> &CvaeConfig {
+        self.cvae.config()
+    }
+
+    /// Reads back what [`Learner::save`] wrote.
+    pub fn load(path: &Path) -> Result<CvaeLearner, CheckpointError> {
+        let s: SavedLearner = checkpoint::load_json(path)?;
+        let mismatch = |what: String| CheckpointError::Mismatch { path: path.into(), what };
+        s.memory.cfg.validate(s.memory.classes).map_err(|e| mismatch(e.to_string()))?;
+        if s.batch == 0 {
+            return Err(mismatch("its batch is 0".into()));
+        }
+        let cvae = Cvae::assemble(s.memory).map_err(|e| mismatch(e.to_string()))?;
+        Ok(CvaeLearner { cvae, batch: s.batch, rng: s.rng })
+    }
+}
+
+impl Learner for CvaeLearner {
+    fn kind(&self) -> LearnerKind {
+        match self.cvae.config().kind {
+            CvaeKind::A => LearnerKind::CvaeA,
+            CvaeKind::B => LearnerKind::CvaeB,
+        }
+    }
+    fn batch(&self) -> usize {
+        self.batch
+    }
+    fn learn(&mut self, data: &Dataset, batch: &[usize]) -> Result<(), Error> {
+        let images: Vec<&[f32]> = batch.iter().map(|&i| data.image(i)).collect();
+        let labels: Vec<usize> = batch.iter().map(|&i| data.labels[i] as usize).collect();
+        self.cvae.train_step(&images, &labels, &mut self.rng)?;
+        Ok(())
+    }
+    /// Type B's encoder as a classifier; `None` for type A.
+    fn predict(&self, data: &Dataset) -> Result<Option<Vec<u8>>, Error> {
+        if self.cvae.config().kind != CvaeKind::B {
+            return Ok(None);
+        }
+        if data.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
+        let images: Vec<&[f32]> = (0..data.len()).map(|i| data.image(i)).collect();
+        Ok(Some(self.cvae.classify(&images)?.into_iter().map(|c| c as u8).collect()))
+    }
+    fn recall(&self, label: u8, n: usize, seed: u64, _: Variety) -> Result<Vec<Vec<f32>>, Error> {
+        Ok(self.cvae.recall(label as usize, n, &mut rng_from_seed(seed))?)
+    }
+    fn save(&self, path: &Path) -> Result<(), Error> {
+        let s = SavedLearner { batch: self.batch, rng: self.rng.clone(), memory: self.cvae.weights()? };
+        Ok(checkpoint::save_json(path, &s)?)
+    }
+    fn describe(&self) -> String {
+        let c = self.cvae.config();
+        format!(
+            "{} {}-{}-{}-{}-{}, batch {}, lr {}",
+            self.kind(),
+            self.cvae.pixels,
+            c.hidden,
+            c.latent,
+            c.hidden,
+            self.cvae.pixels,
+            self.batch,
+            c.lr
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sim::rng_from_seed;
 
     /// Two classes of 4-pixel images, each a fixed pattern.
     fn patterns() -> (Vec<Vec<f32>>, Vec<usize>) {

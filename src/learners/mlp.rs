@@ -7,8 +7,12 @@ use rand::RngExt;
 use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
+use std::path::Path;
+
+use crate::checkpoint;
 use crate::data::mnist::Dataset;
-use crate::error::DataError;
+use crate::error::{CheckpointError, ConfigError, DataError, Error};
+use crate::learners::{Learner, LearnerKind};
 use crate::linalg::{View, ViewMut, gemm};
 use crate::sim::SimRng;
 
@@ -36,7 +40,7 @@ impl Loss {
 
 /// Training settings.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct MlpConfig {
     /// Hidden units.
     pub hidden: usize,
@@ -49,7 +53,7 @@ pub struct MlpConfig {
 }
 
 impl MlpConfig {
-    /// The small MLP beside [`crate::experiments::mnist::MnistConfig::small`]: 784-128-10,
+    /// The small MLP beside [`crate::learners::MnistConfig::small`]: 784-128-10,
     /// cross-entropy, SGD 0.5, batch 16.
     pub fn small() -> MlpConfig {
         MlpConfig { hidden: 128, loss: Loss::CrossEntropy, lr: 0.5, batch: 16 }
@@ -57,8 +61,7 @@ impl MlpConfig {
 
     /// Checks the settings: at least one hidden unit and one sample per batch, a finite
     /// positive learning rate.
-    pub fn validate(&self) -> Result<(), crate::error::ConfigError> {
-        use crate::error::ConfigError;
+    pub fn validate(&self) -> Result<(), ConfigError> {
         if self.hidden == 0 {
             return Err(ConfigError::NonPositive { field: "hidden", value: 0.0 });
         }
@@ -271,6 +274,67 @@ impl Mlp {
             }
         }
         Ok(correct as f64 / data.len().max(1) as f64)
+    }
+}
+
+/// The backprop MLP with its training settings, as a [`Learner`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MlpLearner {
+    /// The net.
+    pub mlp: Mlp,
+    /// Its settings (batch, rate, loss).
+    pub cfg: MlpConfig,
+}
+
+impl MlpLearner {
+    /// A new `pixels - cfg.hidden - classes` net, Xavier init from `seed` (checked
+    /// settings).
+    pub fn new(cfg: MlpConfig, pixels: usize, classes: usize, seed: u64) -> Result<MlpLearner, ConfigError> {
+        cfg.validate()?;
+        let mlp = Mlp::new(pixels, cfg.hidden, classes, &mut crate::sim::rng_from_seed(seed));
+        Ok(MlpLearner { mlp, cfg })
+    }
+
+    /// Reads back what [`Learner::save`] wrote (its settings checked).
+    pub fn load(path: &Path) -> Result<MlpLearner, CheckpointError> {
+        let m: MlpLearner = checkpoint::load_json(path)?;
+        m.cfg.validate().map_err(|e| CheckpointError::Mismatch { path: path.into(), what: e.to_string() })?;
+        if m.mlp.w1.len() != m.mlp.n_in * m.mlp.n_hidden
+            || m.mlp.w2.len() != m.mlp.n_hidden * m.mlp.n_out
+            || m.mlp.b1.len() != m.mlp.n_hidden
+            || m.mlp.b2.len() != m.mlp.n_out
+            || m.mlp.n_hidden != m.cfg.hidden
+        {
+            return Err(CheckpointError::Mismatch {
+                path: path.into(),
+                what: "its weights do not match its sizes".into(),
+            });
+        }
+        Ok(m)
+    }
+}
+
+impl Learner for MlpLearner {
+    fn kind(&self) -> LearnerKind {
+        LearnerKind::Mlp
+    }
+    fn batch(&self) -> usize {
+        self.cfg.batch
+    }
+    fn learn(&mut self, data: &Dataset, batch: &[usize]) -> Result<(), Error> {
+        self.mlp.train_order(data, batch, &self.cfg)?;
+        Ok(())
+    }
+    fn predict(&self, data: &Dataset) -> Result<Option<Vec<u8>>, Error> {
+        data.expect_pixels(self.mlp.n_in)?;
+        Ok(Some(self.mlp.predict(&data.images)?.into_iter().map(|c| c as u8).collect()))
+    }
+    fn save(&self, path: &Path) -> Result<(), Error> {
+        Ok(checkpoint::save_json(path, self)?)
+    }
+    fn describe(&self) -> String {
+        let (n, c) = (&self.mlp, &self.cfg);
+        format!("mlp {}-{}-{}, {:?}, lr {}, batch {}", n.n_in, n.n_hidden, n.n_out, c.loss, c.lr, c.batch)
     }
 }
 

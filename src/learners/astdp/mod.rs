@@ -1,5 +1,6 @@
-//! MNIST with aSTDP (section 3.1, Algorithms 1 and 2): batched training and testing on
-//! the same scheduler and events as the toys (one `Tick` per step for the whole batch).
+//! The aSTDP trainer (section 3.1, Algorithms 1 and 2): batched training and testing of
+//! a layered net on the same scheduler and events as the toys (one `Tick` per step for
+//! the whole batch).
 //!
 //! Layers: 0 = input (pixels), 1 = output (10 labels), 2.. = hidden.
 //!
@@ -8,17 +9,18 @@
 //! - [`evaluate`](Trainer::evaluate): accuracy, the paper's step count ([`Evaluation`]);
 //! - the divergence guard ([`GuardEvent`]), weight averaging
 //!   ([`Trainer::evaluate_averaged`]) and generation ([`Trainer::generate`]);
-//! - [`run`](mod@run): a whole command, its training stages in order, into a
-//!   [`RunReport`](crate::results::RunReport).
+//!
+//! A whole command (its training stages in order, into a
+//! [`RunReport`](crate::results::RunReport)) is [`crate::experiments::mnist::run`].
 
 use serde::{Deserialize, Serialize};
 
+use super::EpochRecord;
 use crate::checkpoint;
 use crate::config::FakeTargetConfig;
 use crate::data::mnist::Dataset;
 use crate::error::{CheckpointError, Error};
 use crate::network::Network;
-use crate::results::EpochRecord;
 use crate::sim::{Event, Simulation, rng_from_seed};
 use crate::topology::Topology;
 use crate::twin::Net;
@@ -28,14 +30,14 @@ pub mod config;
 mod evaluate;
 mod generate;
 mod guard;
-pub mod run;
+mod learner;
 mod train;
 
 pub use config::{MnistConfig, RunOverrides, ValidMnistConfig};
 pub use evaluate::Evaluation;
 pub use generate::Variety;
 pub use guard::{GUARD_LOOKBACK, GuardEvent};
-pub use run::{LogProgress, RunObserver, RunSpec, Stage, run};
+pub use learner::DrawingTrainer;
 
 /// Training algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
