@@ -7,8 +7,8 @@
 //!
 //! `cargo run --release --example continual_mnist [-- --config configs/continual/split_mnist.json]`
 //! The trade-off of dreams per real sample and a longer budget:
-//! `--config configs/continual/dream_share.json --name continual_share`,
-//! `--config configs/continual/long_budget.json --name continual_long`.
+//! `--config configs/continual/dream_share.json --name continual_share --out-dir plots`,
+//! `--config configs/continual/long_budget.json --name continual_long --out-dir plots`.
 //! `--memories runs/memories` keeps each memory's run (the CVAE's training is most of the
 //! default run's time) and reads it back in later runs with the same settings. Needs
 //! the cargo feature `cvae` for the runs that name a CVAE: `cargo run --release

@@ -348,8 +348,12 @@ pub struct FigureRow {
     pub file: String,
     /// The example that writes it.
     pub example: String,
-    /// Its flags, space separated (empty: the defaults).
+    /// Its flags, space separated (empty: the defaults). A run with flags writes into
+    /// `runs/` unless told otherwise, so the flags name the file's folder as `--out-dir`.
     pub flags: String,
+    /// The cargo features the example needs for it (space separated; empty: none).
+    #[serde(default)]
+    pub features: String,
     /// What it holds, in a few words.
     pub what: String,
 }
@@ -364,6 +368,14 @@ pub fn read_figures(root: &Path) -> Result<Vec<FigureRow>, FileError> {
         let row: FigureRow = row.map_err(|e| bad(e.to_string()))?;
         if rows.iter().any(|r| r.file == row.file) {
             return Err(bad(format!("line {}: {} appears twice", k + 2, row.file)));
+        }
+        let folder = Path::new(&row.file).parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
+        if !row.flags.is_empty() && !row.flags.contains(&format!("--out-dir {folder}")) {
+            return Err(bad(format!(
+                "line {}: the command has flags, so it writes into runs/: add --out-dir {folder} to write {}",
+                k + 2,
+                row.file
+            )));
         }
         crate::checkpoint::read_json::<serde_json::Value>(root.join(&row.file))?;
         rows.push(row);
@@ -467,8 +479,9 @@ pub fn render_markdown(rows: &[IndexRow], reports: &BTreeMap<String, RunReport>,
         );
         for f in figures {
             let flags = if f.flags.is_empty() { String::new() } else { format!(" -- {}", f.flags) };
+            let features = if f.features.is_empty() { String::new() } else { format!(" --features {}", f.features) };
             out.push_str(&format!(
-                "| [{}](../{}) | {} | `cargo run --release --example {}{flags}` |\n",
+                "| [{}](../{}) | {} | `cargo run --release{features} --example {}{flags}` |\n",
                 f.file, f.file, f.what, f.example
             ));
         }

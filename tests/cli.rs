@@ -251,6 +251,12 @@ fn toys_and_benches_refuse_bad_settings_before_working() {
         &run(&d, "binocular_rivalry", &["--config", "betas.json", "--seeds", "1", "--out-dir", "o"]),
         "while the ambiguous input is held (model with the test_* fields): beta_strong (0.1) must be greater",
     );
+    // a field that would be overridden is refused, not ignored
+    std::fs::write(d.join("tf.json"), r#"{"test_fake_target": {"enabled": false}}"#).unwrap();
+    refused(
+        &run(&d, "binocular_rivalry", &["--config", "tf.json", "--seeds", "1", "--out-dir", "o"]),
+        "config field `test_fake_target.enabled`",
+    );
     // adaptation without repeats to average or with phases too short to measure
     std::fs::write(d.join("r0.json"), r#"{"repeats": 0}"#).unwrap();
     refused(

@@ -38,6 +38,7 @@ use crate::error::{ClusteringError, ConfigError};
 
 /// Settings of a meta-clusterer, unchecked: [`MetaParams::check`] validates them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct MetaParams {
     /// Clusterers `M >= 1`.
     pub clusterers: usize,

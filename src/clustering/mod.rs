@@ -59,6 +59,7 @@ pub enum Eta {
 
 /// Settings of a clusterer, unchecked: [`ClustererParams::check`] validates them.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ClustererParams {
     /// Neurons (clusters), `K >= 1`.
     pub k: usize,

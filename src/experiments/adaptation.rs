@@ -17,7 +17,7 @@ use crate::twin::Clamp;
 
 /// Settings of the adaptation experiment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct AdaptationConfig {
     /// Model used for training the toy net (and, with the variants' changes, for the test).
     pub model: Config,

@@ -18,7 +18,7 @@ use crate::twin::{Clamp, Net};
 
 /// Settings.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RelationsConfig {
     /// Model hyper-parameters.
     pub model: Config,

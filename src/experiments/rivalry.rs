@@ -16,7 +16,7 @@ use crate::twin::Clamp;
 
 /// Settings of the rivalry experiment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct RivalryConfig {
     /// Model hyper-parameters (training and test).
     pub model: Config,
@@ -40,8 +40,9 @@ pub struct RivalryConfig {
     /// Record every this many ticks (for the plot; perception uses every tick).
     pub record_every: u64,
     /// Fake-target settings while the ambiguous input is held, when they differ from
-    /// training's (`None`: the same as `model.fake_target`). Its `enabled` is ignored:
-    /// the run has them on, the control off.
+    /// training's (`None`: the same as `model.fake_target`). The run holds the input with
+    /// them on and the control with them off, so `enabled` must be true (a config that
+    /// says false is refused rather than silently overridden).
     pub test_fake_target: Option<FakeTargetConfig>,
     /// Learning rate while the ambiguous input is held, when it differs from training's
     /// (`None`: `model.alpha`). Only used with `learn_during_test`.
@@ -184,7 +185,7 @@ pub fn dominance(percept: &[bool]) -> (usize, Vec<u64>) {
 fn test_model(cfg: &RivalryConfig) -> Config {
     let m = &cfg.model;
     Config {
-        fake_target: cfg.test_fake_target.map_or(m.fake_target, |f| FakeTargetConfig { enabled: true, ..f }),
+        fake_target: cfg.test_fake_target.unwrap_or(m.fake_target),
         beta_strong: cfg.test_beta_strong.unwrap_or(m.beta_strong),
         beta_weak: cfg.test_beta_weak.unwrap_or(m.beta_weak),
         ..*m
@@ -230,6 +231,15 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
     if cfg.settle_ticks >= cfg.test_ticks {
         let range = "[0, test_ticks): lower it or hold the input longer";
         return Err(ConfigError::OutOfRange { field: "settle_ticks", value: cfg.settle_ticks as f64, range }.into());
+    }
+    if cfg.test_fake_target.is_some_and(|f| !f.enabled) {
+        return Err(ConfigError::Invalid {
+            field: "test_fake_target.enabled",
+            reason: "the run holds the input with fake targets on and the control with them off: \
+                     leave enabled at true (set test_fake_target to null for training's settings)"
+                .into(),
+        }
+        .into());
     }
     // the held phase's model, checked before any training
     let held = test_model(cfg).validate().map_err(|e| ConfigError::In {

@@ -14,7 +14,7 @@ use crate::twin::Clamp;
 
 /// Settings of the STDP protocol.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, deny_unknown_fields)]
 pub struct StdpConfig {
     /// Window sizes of the top row (ticks).
     pub windows: Vec<u64>,
