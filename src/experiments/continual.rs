@@ -100,18 +100,10 @@ impl RunSpec {
     }
 
     /// Checks the run alone: its strategy's settings; a long-term memory (a CVAE)
-    /// dreams only its own dreams; its share.
+    /// dreams only its own dreams; its share; then that this build has the learners it
+    /// names.
     pub fn validate(&self, plan: &Plan) -> Result<(), ConfigError> {
         self.strategy.validate()?;
-        for kind in
-            [Some(self.learner), if let Strategy::Dream { memory } = self.strategy { Some(memory) } else { None }]
-                .into_iter()
-                .flatten()
-        {
-            if kind.cvae().is_some() {
-                crate::learners::cvae::require(|| format!("the run {} {}", self.learner, self.strategy.describe()))?;
-            }
-        }
         if let Strategy::Dream { memory } = self.strategy
             && self.learner.cvae().is_some()
             && self.learner != memory
@@ -123,6 +115,10 @@ impl RunSpec {
         }
         if let Some(s) = self.memory_share {
             Plan { memory_share: Some(s), ..plan.clone() }.validate(10)?;
+        }
+        let memory = if let Strategy::Dream { memory } = self.strategy { Some(memory) } else { None };
+        if [Some(self.learner), memory].into_iter().flatten().any(|k| k.cvae().is_some()) {
+            crate::learners::cvae::require(|| format!("the run {} {}", self.learner, self.strategy.describe()))?;
         }
         Ok(())
     }
@@ -214,10 +210,12 @@ impl ContinualConfig {
         if self.runs.is_empty() {
             return Err(ConfigError::Empty { field: "runs", what: "run" }.into());
         }
+        let astdp = self.astdp.clone().check()?;
+        // every run's own settings, then whether this build has the learners they name
         for r in &self.runs {
             r.validate(&self.plan)?;
         }
-        Ok(self.astdp.clone().check()?)
+        Ok(astdp)
     }
 
     /// The settings every learner of a run is built from; the aSTDP net draws when it
