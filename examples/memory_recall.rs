@@ -32,6 +32,10 @@ struct Args {
     /// Recalled digits drawn per label and model.
     #[arg(long, default_value_t = 5)]
     per_label: usize,
+    /// Folder where the trained long-term memories are kept; a later run with the same
+    /// settings reads them instead of training them again (the figure is the same)
+    #[arg(long)]
+    memories: Option<PathBuf>,
 }
 
 #[derive(serde::Serialize)]
@@ -58,7 +62,7 @@ fn main() -> anyhow::Result<()> {
         args.data.start("memory_recall", &[], &[("--resume", &args.resume)])?;
     let net = Trainer::load(&args.resume)?;
     let (train, test) = args.data.mnist()?;
-    let result = recall_with_variety(&net, &cfg, &train, &test)?;
+    let result = recall_with_variety(&net, &cfg, &train, &test, args.memories.as_deref())?;
 
     // the best setting: the one closest to both targets of the issue (recognisability
     // 0.9, variety 0.5), the largest min(recognisability / 0.9, variety / 0.5)

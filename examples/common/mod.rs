@@ -68,7 +68,7 @@ pub struct DataArgs {
     #[arg(long)]
     pub mnist_dir: Option<PathBuf>,
     /// Folder for the SVG and JSON [default: plots/ for the run with no other argument
-    /// than --mnist-dir, whose figures are committed; else runs/EXAMPLE/]
+    /// than --mnist-dir or --memories, whose figures are committed; else runs/EXAMPLE/]
     #[arg(long)]
     pub out_dir: Option<PathBuf>,
 }
@@ -77,7 +77,7 @@ pub struct DataArgs {
 impl DataArgs {
     /// The output folder (see [`out_dir`]).
     pub fn out_dir(&self) -> PathBuf {
-        out_dir(self.out_dir.as_deref(), &["--mnist-dir"])
+        out_dir(self.out_dir.as_deref(), &["--mnist-dir", "--memories"])
     }
 
     /// Before any work: checks that `NAME.svg` and `NAME.json` in `--out-dir` (and

@@ -372,12 +372,16 @@ pub struct RecallResult {
 
 /// Recalls `per_label` images of each label from `net` under each setting of `cfg` and
 /// measures their recognisability (by an MLP trained on `train`) and variety (against
-/// `test` images of the same label).
+/// `test` images of the same label); the same for each long-term memory of `cfg`. With
+/// `memories`, each long-term memory is kept in that folder once trained
+/// (`long_term_K.json` and its `.meta.json`) and read back, instead of trained again,
+/// by a later call with the same settings.
 pub fn recall_with_variety(
     net: &Trainer,
     cfg: &RecallConfig,
     train: &Dataset,
     test: &Dataset,
+    memories: Option<&std::path::Path>,
 ) -> Result<RecallResult, Error> {
     use crate::association::measures::{recognisability, variety};
     cfg.classifier.validate()?;
@@ -438,8 +442,11 @@ pub fn recall_with_variety(
         images.push(recalled);
     }
     let (mut long_term, mut long_term_images) = (Vec::new(), Vec::new());
-    for lt in &cfg.long_term {
-        let (memory, final_loss, steps_per_s) = train_long_term(lt, cfg, train)?;
+    for (k, lt) in cfg.long_term.iter().enumerate() {
+        let (memory, final_loss, steps_per_s) = match memories {
+            Some(dir) => kept_long_term(dir, k, lt, cfg, train)?,
+            None => train_long_term(lt, cfg, train)?,
+        };
         let mut rng = rng_from_seed(cfg.seed.wrapping_add(7));
         let mut recalled = Vec::new();
         for c in 0..10 {
@@ -471,6 +478,47 @@ pub fn recall_with_variety(
         long_term_images.push(recalled);
     }
     Ok(RecallResult { config: cfg.clone(), classifier_accuracy, points, images, long_term, long_term_images })
+}
+
+/// What [`kept_long_term`] keeps beside a memory: the settings that made it, and what
+/// its training measured.
+#[derive(Debug, Serialize, Deserialize)]
+struct KeptMemory {
+    made_by: serde_json::Value,
+    final_loss: f64,
+    steps_per_s: f64,
+}
+
+/// Long-term memory `k` of `cfg` from `dir` if it was kept there with the same
+/// settings, else trained by [`train_long_term`] and kept.
+fn kept_long_term(
+    dir: &std::path::Path,
+    k: usize,
+    lt: &CvaeConfig,
+    cfg: &RecallConfig,
+    train: &Dataset,
+) -> Result<(crate::learners::cvae::Cvae, f64, f64), Error> {
+    let (weights, meta) = (dir.join(format!("long_term_{k}.json")), dir.join(format!("long_term_{k}.meta.json")));
+    let made_by = serde_json::json!({
+        "long_term": lt, "seed": cfg.seed, "epochs": cfg.long_term_epochs, "batch": cfg.long_term_batch,
+        "capacity": cfg.long_term_capacity, "samples": cfg.long_term_samples, "train_images": train.len(),
+    });
+    if meta.exists() {
+        let kept: KeptMemory = crate::checkpoint::read_json(&meta)?;
+        if kept.made_by == made_by {
+            eprintln!("long-term {:?}: read from {}", lt.kind, weights.display());
+            return Ok((crate::learners::cvae::Cvae::load(&weights)?, kept.final_loss, kept.steps_per_s));
+        }
+        return Err(crate::error::CheckpointError::Mismatch {
+            path: meta,
+            what: "this memory was trained with other settings: remove it, or give another --memories folder".into(),
+        }
+        .into());
+    }
+    let (memory, final_loss, steps_per_s) = train_long_term(lt, cfg, train)?;
+    memory.save(&weights)?;
+    crate::checkpoint::write_json(&meta, &KeptMemory { made_by, final_loss, steps_per_s })?;
+    Ok((memory, final_loss, steps_per_s))
 }
 
 /// Trains a long-term memory from the short-term memory: the first
