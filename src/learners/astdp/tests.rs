@@ -383,3 +383,21 @@ fn a_checkpoint_whose_config_does_not_describe_its_network_is_refused() {
     assert!(Trainer::load(&path).is_ok());
     std::fs::remove_file(&path).unwrap();
 }
+
+#[test]
+fn an_epoch_stopped_after_two_batches_counts_two_batches_and_no_epoch() {
+    use std::ops::ControlFlow;
+    let mut t = Trainer::new(tiny_cfg(3).check().unwrap(), 16, 1).unwrap();
+    let mut calls = 0;
+    let r = t
+        .train_epoch_until(&tiny(), Mode::Supervised, &mut |done, total, _| {
+            calls += 1;
+            assert_eq!(total, 6);
+            if done >= 4 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        })
+        .unwrap();
+    assert_eq!((r, calls, t.epochs_done, t.samples_seen), (None, 2, 0, 4));
+    // run through, it counts the epoch and returns its metric
+    let m = t.train_epoch_until(&tiny(), Mode::Supervised, &mut |_, _, _| ControlFlow::Continue(())).unwrap();
+    assert!(m.is_some() && t.epochs_done == 1 && t.samples_seen == 10);
+}

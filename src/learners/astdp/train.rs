@@ -3,6 +3,8 @@
 //! Every batch is a schedule of events on the simulation: the targets of each phase and
 //! a tick train per phase, starting at the batch's first tick `t0`.
 
+use std::ops::ControlFlow;
+
 use rand::RngExt;
 
 use super::{Mode, Trainer, one_hot_rows};
@@ -49,6 +51,22 @@ impl Trainer {
         mode: Mode,
         progress: &mut dyn FnMut(usize, usize, f64),
     ) -> Result<f64, Error> {
+        let mut go_on = |done, total, metric| {
+            progress(done, total, metric);
+            ControlFlow::Continue(())
+        };
+        Ok(self.train_epoch_until(data, mode, &mut go_on)?.expect("an epoch that is never stopped ends"))
+    }
+
+    /// [`Trainer::train_epoch`] that `progress` can stop after any batch (by returning
+    /// `Break`, say on Ctrl-C): then `None`, with the batches done so far learned and the
+    /// epoch not counted; the same weights, batch for batch, as an epoch run through.
+    pub fn train_epoch_until(
+        &mut self,
+        data: &Dataset,
+        mode: Mode,
+        progress: &mut dyn FnMut(usize, usize, f64) -> ControlFlow<()>,
+    ) -> Result<Option<f64>, Error> {
         let batches = self.batches(data.len(), true);
         self.train_batches(data, &batches, mode, true, progress)
     }
@@ -67,7 +85,11 @@ impl Trainer {
             return Err(crate::error::DataError::NoSample { index, len: data.len() }.into());
         }
         let batches: Vec<Vec<usize>> = order.chunks(self.cfg.batch).map(|c| c.to_vec()).collect();
-        self.train_batches(data, &batches, mode, true, progress)
+        let mut go_on = |done, total, metric| {
+            progress(done, total, metric);
+            ControlFlow::Continue(())
+        };
+        Ok(self.train_batches(data, &batches, mode, true, &mut go_on)?.expect("never stopped"))
     }
 
     /// One training batch of the samples `batch` of `data` (at most `cfg.batch` of
@@ -78,7 +100,9 @@ impl Trainer {
             return Err(crate::error::DataError::NoSample { index, len: data.len() }.into());
         }
         let batches: Vec<Vec<usize>> = batch.chunks(self.cfg.batch).map(|c| c.to_vec()).collect();
-        self.train_batches(data, &batches, mode, false, &mut |_, _, _| {})
+        Ok(self
+            .train_batches(data, &batches, mode, false, &mut |_, _, _| ControlFlow::Continue(()))?
+            .expect("never stopped"))
     }
 
     fn train_batches(
@@ -87,8 +111,8 @@ impl Trainer {
         batches: &[Vec<usize>],
         mode: Mode,
         epoch: bool,
-        progress: &mut dyn FnMut(usize, usize, f64),
-    ) -> Result<f64, Error> {
+        progress: &mut dyn FnMut(usize, usize, f64) -> ControlFlow<()>,
+    ) -> Result<Option<f64>, Error> {
         data.expect_pixels(self.sim.network().topology.layers()[0].size)?;
         self.restrict_plasticity(mode, false)?;
         self.guard_snapshots.clear();
@@ -126,13 +150,16 @@ impl Trainer {
                 self.symmetry.push((self.samples_seen, sym));
                 self.weight_rms.push((self.samples_seen, self.sim.network().block_rms()));
             }
-            progress(seen, total, tally.metric(mode, seen));
+            if progress(seen, total, tally.metric(mode, seen)).is_break() {
+                self.restrict_plasticity(mode, true)?;
+                return Ok(None);
+            }
         }
         self.restrict_plasticity(mode, true)?;
         if epoch {
             self.epochs_done += 1;
         }
-        Ok(tally.metric(mode, seen))
+        Ok(Some(tally.metric(mode, seen)))
     }
 
     /// Switches off (`restore` false) or back on the learning of every layer but the one

@@ -1,0 +1,18 @@
+"""astdp from Python: leaky-integrator Hopfield networks that learn with aSTDP
+(arXiv 2206.14137), a thin layer over the Rust crate, numpy in and out.
+
+    import astdp
+    data = astdp.datasets.load_mnist(train=2000, test=1000)
+    net = astdp.Trainer("configs/mnist/one_layer/quick.json", seed=1)
+    net.fit(data.X_train, data.y_train, epochs=1)
+    print(net.score(data.X_test, data.y_test))
+
+Modules: `datasets` (MNIST), `learners` (Trainer, MLP), `toys` (the experiments of
+section 3.2). Long calls release the GIL and stop on Ctrl-C with KeyboardInterrupt.
+"""
+
+from . import datasets, learners, toys
+from ._astdp import __version__
+from .learners import MLP, Trainer
+
+__all__ = ["MLP", "Trainer", "__version__", "datasets", "learners", "toys"]
