@@ -553,6 +553,19 @@ pub fn run(
             return Err(LearnerError::DreamSource { memory: memory.name(), learner: learner.kind().name(), how }.into());
         }
     }
+    // every class of every context has training samples, checked before any update
+    for (k, context) in plan.contexts.iter().enumerate() {
+        if let Some(&c) = context.iter().find(|&&c| !train.labels.contains(&c)) {
+            return Err(ConfigError::Invalid {
+                field: "contexts",
+                reason: format!(
+                    "context {} names class {c}, which has no training sample: give more training samples or drop the class",
+                    k + 1
+                ),
+            }
+            .into());
+        }
+    }
     let stm = match strategy {
         Strategy::Replay { per_class } => Some(ShortTermMemory::new(classes, per_class)?),
         _ => None,

@@ -278,6 +278,17 @@ fn bad_plans_are_refused() {
 }
 
 #[test]
+fn a_context_whose_class_has_no_training_sample_is_an_error_not_a_panic() {
+    let d = data();
+    let few = d.take(5); // classes 0-4 only
+    let mut r = Recorder::default();
+    let e = run(&mut r, &plan(), Strategy::None, DreamSource::Own, &few, &d, 1, &mut ()).unwrap_err();
+    assert!(r.batches.is_empty(), "refused before any update");
+    assert!(matches!(e, Error::Config(ConfigError::Invalid { field: "contexts", .. })), "{e}");
+    assert!(e.to_string().contains("class 5"), "{e}");
+}
+
+#[test]
 fn a_share_near_one_still_leaves_the_context_a_sample() {
     let d = data();
     let mut r = Recorder::default();
