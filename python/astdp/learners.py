@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Callable, Generic, Mapping, Optional, Protocol, TypeVar, Union
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +31,44 @@ def _config_text(config: Config) -> str:
         return f.read()
 
 
-class Trainer:
+class _Net(Protocol):
+    """What the compiled nets share."""
+
+    def predict(self, images: npt.NDArray[np.float32]) -> npt.NDArray[np.uint8]: ...
+    def save(self, path: str) -> None: ...
+
+
+N = TypeVar("N", bound=_Net)
+
+
+class _Classifier(Generic[N]):
+    """What every estimator here shares: the net it wraps, predicting, scoring, saving."""
+
+    _net: Optional[N]
+
+    @property
+    def net_(self) -> N:
+        """The trained net (after `fit`, `partial_fit` or `load`)."""
+        if self._net is None:
+            name = type(self).__name__
+            raise ValueError(f"this {name} is not trained yet: call fit or partial_fit, or {name}.load")
+        return self._net
+
+    def predict(self, X: Any) -> npt.NDArray[np.uint8]:
+        """The class of each image (a test pass: it never changes the net)."""
+        return self.net_.predict(_arrays.images(X))
+
+    def score(self, X: Any, y: Any) -> float:
+        """Accuracy on (X, y)."""
+        x = _arrays.images(X)
+        return float(np.mean(self.net_.predict(x) == _arrays.labels(y, x.shape[0])))
+
+    def save(self, path: PathLike) -> None:
+        """Saves atomically: a crash or Ctrl-C leaves the file as it was or whole."""
+        self.net_.save(os.fspath(path))
+
+
+class Trainer(_Classifier[_astdp.Trainer]):
     """The aSTDP trainer: a net of `pixels - hidden - 10` (hidden sizes, batch, iterations
     and every knob from `config`, the schema of `configs/mnist/`) that learns with the
     local aSTDP rule (arXiv 2206.14137, Algorithm 2). Weights come from `seed`."""
@@ -44,13 +81,6 @@ class Trainer:
     def _built(self, pixels: int) -> _astdp.Trainer:
         if self._net is None:
             self._net = _astdp.Trainer(_config_text(self.config), pixels, self.seed)
-        return self._net
-
-    @property
-    def net_(self) -> _astdp.Trainer:
-        """The trained net (after `fit`, `partial_fit` or `load`)."""
-        if self._net is None:
-            raise ValueError("this Trainer is not trained yet: call fit or partial_fit, or Trainer.load")
         return self._net
 
     def fit(self, X: Any, y: Any, epochs: int = 1, callback: Optional[Callback] = None) -> "Trainer":
@@ -67,15 +97,6 @@ class Trainer:
         labels = _arrays.labels(y, x.shape[0])
         self.last_metric_ = self._built(x.shape[1]).train_epoch(x, labels, mode, callback)
         return self
-
-    def predict(self, X: Any) -> npt.NDArray[np.uint8]:
-        """The class of each image (the test pass, which never changes the net)."""
-        return self.net_.predict(_arrays.images(X))
-
-    def score(self, X: Any, y: Any) -> float:
-        """Accuracy on (X, y)."""
-        x = _arrays.images(X)
-        return float(np.mean(self.net_.predict(x) == _arrays.labels(y, x.shape[0])))
 
     def evaluate(self, X: Any, y: Any) -> dict[str, Any]:
         """The test pass's figures: accuracy, the step counts, accuracy at each read-out."""
@@ -107,10 +128,6 @@ class Trainer:
         """Epochs completed."""
         return self.net_.epochs_done
 
-    def save(self, path: PathLike) -> None:
-        """Saves atomically (the crate's checkpoint: `mnist --resume` reads it too)."""
-        self.net_.save(os.fspath(path))
-
     @classmethod
     def load(cls, path: PathLike) -> "Trainer":
         """A trainer from a checkpoint written by `save` or by the crate's `mnist --save`."""
@@ -120,7 +137,7 @@ class Trainer:
         return t
 
 
-class MLP:
+class MLP(_Classifier[_astdp.Mlp]):
     """The backprop MLP baseline (`pixels - hidden - 10`, sigmoid hidden units, minibatch
     SGD; the schema of the crate's `MlpConfig`), with the Trainer's shape."""
 
@@ -128,13 +145,6 @@ class MLP:
         self.config = config
         self.seed = seed
         self._net: Optional[_astdp.Mlp] = None
-
-    @property
-    def net_(self) -> _astdp.Mlp:
-        """The trained net."""
-        if self._net is None:
-            raise ValueError("this MLP is not trained yet: call fit or partial_fit, or MLP.load")
-        return self._net
 
     def fit(self, X: Any, y: Any, epochs: int = 1) -> "MLP":
         """Trains a fresh net for `epochs` epochs over (X, y)."""
@@ -151,19 +161,6 @@ class MLP:
             self._net = _astdp.Mlp(_config_text(self.config), x.shape[1], 10, self.seed)
         self.last_loss_ = self._net.train_epoch(x, labels)
         return self
-
-    def predict(self, X: Any) -> npt.NDArray[np.uint8]:
-        """The class of each image."""
-        return self.net_.predict(_arrays.images(X))
-
-    def score(self, X: Any, y: Any) -> float:
-        """Accuracy on (X, y)."""
-        x = _arrays.images(X)
-        return float(np.mean(self.net_.predict(x) == _arrays.labels(y, x.shape[0])))
-
-    def save(self, path: PathLike) -> None:
-        """Saves atomically."""
-        self.net_.save(os.fspath(path))
 
     @classmethod
     def load(cls, path: PathLike, seed: int = 1) -> "MLP":
