@@ -44,6 +44,16 @@ fn to_py(e: impl Into<Error>) -> PyErr {
 /// A dataset from checked arrays: `images` (n, pixels) float32, `labels` (n,) uint8;
 /// square images (MNIST's 28 x 28, or any side).
 fn dataset(images: &PyReadonlyArray2<'_, f32>, labels: &PyReadonlyArray1<'_, u8>) -> PyResult<Dataset> {
+    let labels = labels.as_slice().map_err(|e| PyValueError::new_err(format!("labels: {e}")))?.to_vec();
+    with_labels(images, labels)
+}
+
+/// Images without labels (for predicting): labels 0, never read.
+fn images_only(images: &PyReadonlyArray2<'_, f32>) -> PyResult<Dataset> {
+    with_labels(images, vec![0; images.shape()[0]])
+}
+
+fn with_labels(images: &PyReadonlyArray2<'_, f32>, labels: Vec<u8>) -> PyResult<Dataset> {
     let (n, pixels) = (images.shape()[0], images.shape()[1]);
     if labels.len() != n {
         return Err(PyValueError::new_err(format!("{n} images but {} labels: give one label per image", labels.len())));
@@ -53,15 +63,7 @@ fn dataset(images: &PyReadonlyArray2<'_, f32>, labels: &PyReadonlyArray1<'_, u8>
         return Err(PyValueError::new_err(format!("images of {pixels} pixels are not square: give n x 784 for MNIST")));
     }
     let images = images.as_slice().map_err(|e| PyValueError::new_err(format!("images: {e}")))?.to_vec();
-    let labels = labels.as_slice().map_err(|e| PyValueError::new_err(format!("labels: {e}")))?.to_vec();
     Ok(Dataset { images, labels, rows: side, cols: side })
-}
-
-/// Images without labels (for predicting): labels 0, never read.
-fn images_only(images: &PyReadonlyArray2<'_, f32>) -> PyResult<Dataset> {
-    let n = images.shape()[0];
-    let labels = numpy::PyArray1::<u8>::zeros(images.py(), n, false);
-    dataset(images, &labels.readonly())
 }
 
 /// Rows of `pixels` floats as an (n, pixels) numpy array that owns them.
@@ -197,18 +199,9 @@ impl Trainer {
         if let Some(&l) = labels.iter().find(|&&l| l >= 10) {
             return Err(PyValueError::new_err(format!("label {l}: give labels 0-9")));
         }
-        let batch = self.inner.config().batch;
         let pixels = self.inner.sim.network().topology.layers()[0].size;
-        let images = py
-            .detach(|| -> Result<Vec<f32>, Error> {
-                let mut out = Vec::with_capacity(labels.len() * pixels);
-                for (k, chunk) in labels.chunks(batch).enumerate() {
-                    let s = seed.wrapping_add(k as u64);
-                    out.extend(self.inner.generate_with(chunk, s, variety)?.into_iter().flatten());
-                }
-                Ok(out)
-            })
-            .map_err(to_py)?;
+        let images = py.detach(|| self.inner.generate_many(&labels, seed, variety)).map_err(to_py)?;
+        let images = images.concat();
         rows(py, images, pixels)
     }
 

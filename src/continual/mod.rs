@@ -171,23 +171,13 @@ impl Plan {
                 return Err(ConfigError::NonPositive { field, value: 0.0 });
             }
         }
-        if self.dream_phases > self.updates {
-            return Err(ConfigError::Invalid {
-                field: "dream_phases",
-                reason: format!(
-                    "{} phases for {} updates: give at most one phase per update",
-                    self.dream_phases, self.updates
-                ),
-            });
-        }
-        if self.dream_phases > self.dreams_per_class {
-            return Err(ConfigError::Invalid {
-                field: "dream_phases",
-                reason: format!(
-                    "{} phases for {} dreams per class: give at most one phase per dream",
-                    self.dream_phases, self.dreams_per_class
-                ),
-            });
+        for (limit, per) in [(self.updates, "update"), (self.dreams_per_class, "dream per class")] {
+            if self.dream_phases > limit {
+                return Err(ConfigError::Invalid {
+                    field: "dream_phases",
+                    reason: format!("{} phases for {limit}: give at most one phase per {per}", self.dream_phases),
+                });
+            }
         }
         if let Some(s) = self.memory_share
             && !(0.0..1.0).contains(&s)

@@ -9,18 +9,19 @@ use crate::error::Error;
 use crate::learners::{Learner, LearnerKind};
 
 impl Trainer {
-    /// `n` images for `label` by [`Trainer::generate_with`], a batch at a time, the
-    /// `r`-th batch seeded by `seed * 1_000_003 + r`.
-    pub fn recall(&self, label: u8, n: usize, seed: u64, variety: Variety) -> Result<Vec<Vec<f32>>, Error> {
-        let labels = vec![label; self.cfg.batch];
-        let mut out = Vec::with_capacity(n);
-        let mut round = 0u64;
-        while out.len() < n {
-            let s = seed.wrapping_mul(1_000_003).wrapping_add(round);
-            out.extend(self.generate_with(&labels[..self.cfg.batch.min(n - out.len())], s, variety)?);
-            round += 1;
+    /// One image per entry of `labels`, any number of them, by [`Trainer::generate_with`]
+    /// a batch at a time, the `r`-th batch seeded by `seed * 1_000_003 + r`.
+    pub fn generate_many(&self, labels: &[u8], seed: u64, variety: Variety) -> Result<Vec<Vec<f32>>, Error> {
+        let mut out = Vec::with_capacity(labels.len());
+        for (r, chunk) in labels.chunks(self.cfg.batch.max(1)).enumerate() {
+            out.extend(self.generate_with(chunk, seed.wrapping_mul(1_000_003).wrapping_add(r as u64), variety)?);
         }
         Ok(out)
+    }
+
+    /// `n` images recalled for `label` ([`Trainer::generate_many`]).
+    pub fn recall(&self, label: u8, n: usize, seed: u64, variety: Variety) -> Result<Vec<Vec<f32>>, Error> {
+        self.generate_many(&vec![label; n], seed, variety)
     }
 }
 

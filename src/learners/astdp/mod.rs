@@ -178,12 +178,11 @@ impl Trainer {
         })
     }
 
-    fn batches(&mut self, n: usize, shuffle: bool) -> Vec<Vec<usize>> {
+    /// Samples `0..n` in an order shuffled by the simulation's generator, in batches.
+    fn shuffled_batches(&mut self, n: usize) -> Vec<Vec<usize>> {
         use rand::seq::SliceRandom;
         let mut order: Vec<usize> = (0..n).collect();
-        if shuffle {
-            order.shuffle(self.sim.rng_mut());
-        }
+        order.shuffle(self.sim.rng_mut());
         order.chunks(self.cfg.batch).map(|c| c.to_vec()).collect()
     }
 

@@ -67,7 +67,7 @@ impl Trainer {
         mode: Mode,
         progress: &mut dyn FnMut(usize, usize, f64) -> ControlFlow<()>,
     ) -> Result<Option<f64>, Error> {
-        let batches = self.batches(data.len(), true);
+        let batches = self.shuffled_batches(data.len());
         self.train_batches(data, &batches, mode, true, progress)
     }
 
