@@ -25,6 +25,10 @@ struct Args {
     /// The MNIST folder (default: $ASTDP_MNIST_DIR, else data/mnist).
     #[arg(long)]
     mnist_dir: Option<std::path::PathBuf>,
+    /// Also save the trained neurons of the last k here (JSON: settings, centres, wins;
+    /// Python reads it with `astdp.ClusteringNeurons.load`; default: not saved).
+    #[arg(long)]
+    save: Option<std::path::PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -45,8 +49,12 @@ fn main() -> anyhow::Result<()> {
         }
     }
     let last = runs.last().ok_or_else(|| anyhow::anyhow!("no cluster count given (config field `ks`)"))?;
+    if let Some(path) = &args.save {
+        last.neurons_trained.save(path)?;
+    }
     let cells: Vec<(String, Vec<f32>)> = last
-        .neuron_centres
+        .neurons_trained
+        .centres()
         .chunks_exact(train.pixels())
         .enumerate()
         .map(|(k, c)| (k.to_string(), c.to_vec()))

@@ -492,6 +492,10 @@ pub enum Error {
     /// See [`LearnerError`].
     #[error(transparent)]
     Learner(#[from] LearnerError),
+    /// The caller asked the run to stop (Ctrl-C from Python, say); every file it wrote
+    /// is whole.
+    #[error("stopped on request before the run finished (every file written so far is whole)")]
+    Interrupted,
 }
 
 /// A learner asked for something it cannot do (see [`crate::learners::Learner`]).

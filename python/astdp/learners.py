@@ -169,3 +169,57 @@ class MLP(_Classifier[_astdp.Mlp]):
         m = cls(config=json.loads(net.config()), seed=seed)
         m._net = net
         return m
+
+
+class CVAE(_Classifier[_astdp.Cvae]):
+    """A conditional VAE of memory association (the long-term memory of the crate's
+    `learners::cvae`): `kind` "b" (its encoder classifies; the latent holds one direction
+    per class) or "a" (the label in encoder and decoder: it recalls, it does not
+    classify). `config` holds any other field of the crate's `CvaeConfig` (hidden,
+    latent, lambda_prior, lambda_mse, lr); `batch` samples per Adam step; weights and
+    noise from `seed`."""
+
+    def __init__(self, kind: str = "b", config: Config = None, batch: int = 64, seed: int = 1) -> None:
+        if kind.lower() not in ("a", "b"):
+            raise ValueError(f'kind {kind!r}: give "a" or "b"')
+        self.kind = kind
+        self.config = config
+        self.batch = batch
+        self.seed = seed
+        self._net: Optional[_astdp.Cvae] = None
+
+    def _settings(self) -> str:
+        cfg = json.loads(_config_text(self.config))
+        cfg["kind"] = self.kind.lower()
+        return json.dumps(cfg)
+
+    def fit(self, X: Any, y: Any, epochs: int = 1, callback: Optional[Callable[[int, int], object]] = None) -> "CVAE":
+        """Trains a fresh net for `epochs` epochs over (X, y), each in a shuffled order;
+        `callback(done, total)` after every batch. Releases the GIL; Ctrl-C stops it."""
+        self._net = None
+        for _ in range(epochs):
+            self.partial_fit(X, y, callback)
+        return self
+
+    def partial_fit(self, X: Any, y: Any, callback: Optional[Callable[[int, int], object]] = None) -> "CVAE":
+        """One more epoch over (X, y)."""
+        x = _arrays.images(X)
+        labels = _arrays.labels(y, x.shape[0])
+        if self._net is None:
+            self._net = _astdp.Cvae(self._settings(), self.batch, x.shape[1], 10, self.seed)
+        self._net.train_epoch(x, labels, callback)
+        return self
+
+    def generate(self, labels: Any, seed: int = 0) -> npt.NDArray[np.float32]:
+        """One image per label, decoded from its class's prior with noise from `seed`."""
+        lab = _arrays.labels(labels, np.asarray(labels).shape[0], "labels")
+        return self.net_.generate(lab, seed)
+
+    @classmethod
+    def load(cls, path: PathLike, seed: int = 1) -> "CVAE":
+        """A CVAE from `save`'s file (`seed` drives the order of later epochs)."""
+        net = _astdp.Cvae.load(os.fspath(path), seed)
+        cfg = json.loads(net.config())
+        c = cls(kind=str(cfg.pop("kind")), config=cfg, seed=seed)
+        c._net = net
+        return c

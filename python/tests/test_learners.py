@@ -119,3 +119,34 @@ def test_mnist_folder_errors_are_native(tmp_path: Path) -> None:
         astdp.datasets.load_mnist(tmp_path)
     with pytest.raises(ValueError, match="count"):
         astdp.datasets.load_mnist(tmp_path, train=-1)
+
+
+def test_clustering_neurons_give_the_rust_examples_centres_bit_for_bit(
+    mnist: astdp.datasets.Mnist, examples: Path, tmp_path: Path
+) -> None:
+    config, saved = tmp_path / "config.json", tmp_path / "neurons.json"
+    config.write_text(json.dumps({"ks": [10], "epochs": 2, "lloyd_rounds": 3}))
+    subprocess.run(
+        [
+            str(examples / "clustering_mnist"),
+            "--config",
+            str(config),
+            "--train-samples",
+            "512",
+            "--test-samples",
+            "256",
+            "--seed",
+            "4",
+            "--save",
+            str(saved),
+            "--out-dir",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    py = astdp.ClusteringNeurons(10, seed=4).fit(mnist.X_train, epochs=2)
+    rust = astdp.ClusteringNeurons.load(saved)
+    assert np.array_equal(py.cluster_centers_, rust.cluster_centers_)
+    assert np.array_equal(py.wins_, rust.wins_) and py.wins_.sum() == 2 * 512
+    assert np.array_equal(py.predict(mnist.X_test), rust.predict(mnist.X_test))

@@ -30,6 +30,8 @@
 //! clusterers are not needed; `p_explore` is still there for the write-up's symmetry
 //! breaking.
 
+use std::ops::ControlFlow;
+
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 
@@ -169,6 +171,26 @@ impl MetaClusterer {
         self.update_masks(&errors);
         self.seen += 1;
         Ok(winners)
+    }
+
+    /// One online pass over `data` (`n x D` row-major) in an order shuffled by `rng`,
+    /// each example presented ([`MetaClusterer::present`]); `until(done, n)` after every
+    /// example can stop the pass early (`Break`, returned).
+    pub fn epoch(
+        &mut self,
+        data: &[f32],
+        rng: &mut impl RngExt,
+        events: bool,
+        until: &mut dyn FnMut(usize, usize) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<()>, ClusteringError> {
+        let dim = self.params.clusterer.dim;
+        super::shuffled_pass(data, dim, rng, until, |x, rng| self.present(x, rng, events).map(drop))
+    }
+
+    /// The nearest neuron of every clusterer for `x`, each seeing it through its mask (no
+    /// exploration, no learning).
+    pub fn nearest(&self, x: &[f32]) -> Vec<usize> {
+        (0..self.params.clusterers).map(|j| self.clusterers[j].nearest(x, Some(&self.weights(j)))).collect()
     }
 
     /// The weights of clusterer `j`'s distances: its mask squared, since it compares

@@ -36,7 +36,10 @@
 //! Batch k-means (Lloyd's algorithm with k-means++ starts) and the measures (quantisation
 //! error, purity, adjusted Rand index) are in [`kmeans`], for the comparisons.
 
+use std::ops::ControlFlow;
+
 use rand::RngExt;
+use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ClusteringError, ConfigError};
@@ -281,6 +284,19 @@ impl Clusterer {
         Ok(w)
     }
 
+    /// One online pass over `data` (`n x D` row-major): the examples in an order shuffled
+    /// by `rng`, each presented ([`Clusterer::present`]: eq. C1, then C2); `until(done,
+    /// n)` after every example can stop the pass early (`Break`, returned).
+    pub fn epoch(
+        &mut self,
+        data: &[f32],
+        rng: &mut impl RngExt,
+        events: bool,
+        until: &mut dyn FnMut(usize, usize) -> ControlFlow<()>,
+    ) -> Result<ControlFlow<()>, ClusteringError> {
+        shuffled_pass(data, self.params.dim, rng, until, |x, rng| self.present(x, rng, events).map(drop))
+    }
+
     /// Saves atomically.
     pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<(), crate::error::FileError> {
         crate::checkpoint::write_json(path, self)
@@ -296,6 +312,35 @@ impl Clusterer {
         fresh.wins = c.wins;
         Ok(fresh)
     }
+}
+
+/// The examples of `data` (`n x dim`) in an order shuffled by `rng`, each given to
+/// `present`, `until(done, n)` after each: the online pass of a clusterer and of a
+/// meta-clusterer.
+fn shuffled_pass<R: RngExt>(
+    data: &[f32],
+    dim: usize,
+    rng: &mut R,
+    until: &mut dyn FnMut(usize, usize) -> ControlFlow<()>,
+    mut present: impl FnMut(&[f32], &mut R) -> Result<(), ClusteringError>,
+) -> Result<ControlFlow<()>, ClusteringError> {
+    if !data.len().is_multiple_of(dim) {
+        return Err(ClusteringError::Dimension {
+            what: "data (a whole number of rows)",
+            expected: dim,
+            found: data.len() % dim,
+        });
+    }
+    let n = data.len() / dim;
+    let mut order: Vec<usize> = (0..n).collect();
+    order.shuffle(rng);
+    for (done, &i) in order.iter().enumerate() {
+        present(&data[i * dim..(i + 1) * dim], rng)?;
+        if until(done + 1, n).is_break() {
+            return Ok(ControlFlow::Break(()));
+        }
+    }
+    Ok(ControlFlow::Continue(()))
 }
 
 /// `||a - b||^2`.

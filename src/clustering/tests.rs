@@ -171,3 +171,36 @@ fn lloyd_and_measures_by_hand() {
     // clusters vote their majority training label
     assert_eq!(purity(&[0, 0, 0, 1], &[3, 3, 4, 7], &[0, 1, 1], &[3, 7, 3], 2), 2.0 / 3.0);
 }
+
+#[test]
+fn an_epoch_presents_every_example_once_and_stops_on_request() {
+    let data = uniform(50, 2, 4);
+    let params = ClustererParams::new(3, 2).check().unwrap();
+    let mut c = Clusterer::from_data(params, &data, &mut rng_from_seed(1)).unwrap();
+    let mut calls = Vec::new();
+    let flow = c
+        .epoch(&data, &mut rng_from_seed(2), false, &mut |done, n| {
+            calls.push((done, n));
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+    assert!(flow.is_continue() && c.wins().iter().sum::<u64>() == 50);
+    assert_eq!(calls, (1..=50).map(|d| (d, 50)).collect::<Vec<_>>());
+    // the same pass by hand: the order shuffled first, then each example with the rest of the stream
+    let mut by_hand = Clusterer::from_data(params, &data, &mut rng_from_seed(1)).unwrap();
+    let mut rng = rng_from_seed(2);
+    let mut order: Vec<usize> = (0..50).collect();
+    order.shuffle(&mut rng);
+    for i in order {
+        by_hand.present(&data[2 * i..2 * i + 2], &mut rng, false).unwrap();
+    }
+    assert_eq!(by_hand.centres(), c.centres());
+    let flow = c.epoch(&data, &mut rng_from_seed(3), false, &mut |done, _| {
+        if done == 7 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    });
+    assert!(flow.unwrap().is_break() && c.wins().iter().sum::<u64>() == 57);
+    assert!(matches!(
+        c.epoch(&data[..5], &mut rng_from_seed(3), false, &mut |_, _| ControlFlow::Continue(())),
+        Err(ClusteringError::Dimension { .. })
+    ));
+}

@@ -252,6 +252,10 @@ pub trait Observer {
     fn dreaming(&mut self, _k: usize, _j: usize, _learner: &dyn Learner) -> Result<(), Error> {
         Ok(())
     }
+    /// Asked after each weight update: `true` stops the run with [`Error::Interrupted`].
+    fn stop(&mut self) -> bool {
+        false
+    }
 }
 
 impl Observer for () {}
@@ -468,6 +472,9 @@ impl Driver<'_> {
         }
         self.learner.learn(data, &b)?;
         self.observer.progress(k * self.plan.updates + i + 1, self.plan.contexts.len() * self.plan.updates);
+        if self.observer.stop() {
+            return Err(Error::Interrupted);
+        }
         Ok(())
     }
 

@@ -5,7 +5,6 @@
 use std::time::Instant;
 
 use rand::RngExt;
-use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::clustering::kmeans::{adjusted_rand_index, assign, kmeans_pp, lloyd, purity, quantisation_error};
@@ -37,22 +36,19 @@ fn normals(n: usize, rng: &mut SimRng) -> Vec<f32> {
         .collect()
 }
 
-/// Online passes of a clusterer over `data` in a fresh random order each; returns the
-/// examples per second.
+/// Online passes of a clusterer over `data` in a fresh random order each
+/// ([`Clusterer::epoch`]); returns the examples per second.
 fn train_online(c: &mut Clusterer, data: &[f32], epochs: usize, rng: &mut SimRng, label: &str) -> Result<f64, Error> {
-    let dim = c.params().dim;
-    let n = data.len() / dim;
+    let n = data.len() / c.params().dim;
     let start = Instant::now();
     for epoch in 1..=epochs {
-        let mut order: Vec<usize> = (0..n).collect();
-        order.shuffle(rng);
         let mut progress = Progress::new(format!("{label} epoch {epoch}"), n);
-        for (done, &i) in order.iter().enumerate() {
-            c.present(&data[i * dim..(i + 1) * dim], rng, false)?;
-            if done % 1000 == 999 {
-                progress.update(done + 1, "");
+        let _always_continues = c.epoch(data, rng, false, &mut |done, _| {
+            if done % 1000 == 0 {
+                progress.update(done, "");
             }
-        }
+            std::ops::ControlFlow::Continue(())
+        })?;
         progress.finish();
     }
     Ok((n * epochs) as f64 / start.elapsed().as_secs_f64())
@@ -166,8 +162,8 @@ pub struct MnistClusteringRun {
     pub neurons: Score,
     /// Lloyd's k-means from the same start.
     pub lloyd: Score,
-    /// The neurons' centres, `k x 784`.
-    pub neuron_centres: Vec<f32>,
+    /// The clustering neurons as trained (centres `k x 784`, wins).
+    pub neurons_trained: Clusterer,
 }
 
 /// Clustering neurons and Lloyd's k-means on MNIST training images, from one k-means++
@@ -200,7 +196,7 @@ pub fn mnist(
             k,
             neurons: score(neurons.centres(), neuron_speed)?,
             lloyd: score(&lloyd_centres, lloyd_speed)?,
-            neuron_centres: neurons.centres().to_vec(),
+            neurons_trained: neurons,
         });
     }
     Ok(runs)

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::{Deserialize, Serialize};
 
@@ -320,6 +321,7 @@ struct SaveAtDreams<'a> {
     dir: Option<&'a Path>,
     bar: &'a mut Progress,
     total: usize,
+    stop: &'a AtomicBool,
 }
 
 impl Observer for SaveAtDreams<'_> {
@@ -334,6 +336,9 @@ impl Observer for SaveAtDreams<'_> {
             _ => Ok(()),
         }
     }
+    fn stop(&mut self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
 }
 
 /// Everything one seed needs: the data, the settings and the memories' runs so far.
@@ -347,6 +352,8 @@ struct Seeded<'a> {
     memories_dir: Option<&'a Path>,
     /// The run of each memory as a learner dreaming its own dreams.
     memories: HashMap<LearnerKind, RunOutcome>,
+    /// Set by the caller to stop every run.
+    stop: &'a AtomicBool,
 }
 
 impl Seeded<'_> {
@@ -365,7 +372,7 @@ impl Seeded<'_> {
         let plan = Plan { updates: self.cfg.updates(spec.learner), ..plan.clone() };
         let total = plan.contexts.len() * plan.updates;
         let mut bar = Progress::new(format!("seed {}: {} {}", self.seed, spec.learner, describe(spec)), total);
-        let mut observer = SaveAtDreams { dir: store, bar: &mut bar, total };
+        let mut observer = SaveAtDreams { dir: store, bar: &mut bar, total, stop: self.stop };
         let records =
             run(&mut *learner, &plan, spec.strategy, source, self.train, self.test, self.seed, &mut observer)?;
         bar.finish();
@@ -507,8 +514,9 @@ fn one_seed(
     test: &Dataset,
     seed: u64,
     memories_dir: Option<&Path>,
+    stop: &AtomicBool,
 ) -> Result<SeedOutput, Error> {
-    let mut s = Seeded { cfg, astdp, train, test, seed, memories_dir, memories: HashMap::new() };
+    let mut s = Seeded { cfg, astdp, train, test, seed, memories_dir, memories: HashMap::new(), stop };
     let mut runs = Vec::new();
     for spec in &cfg.runs {
         let (records, batch, secs) = s.one(spec)?;
@@ -543,6 +551,18 @@ pub fn run_continual(
     test: &Dataset,
     memories: Option<&Path>,
 ) -> Result<ContinualResult, Error> {
+    run_continual_until(cfg, train, test, memories, &AtomicBool::new(false))
+}
+
+/// [`run_continual`], stopped with [`Error::Interrupted`] within one weight update of
+/// `stop` being set (from another thread: a Python binding that saw Ctrl-C, say).
+pub fn run_continual_until(
+    cfg: &ContinualConfig,
+    train: &Dataset,
+    test: &Dataset,
+    memories: Option<&Path>,
+    stop: &AtomicBool,
+) -> Result<ContinualResult, Error> {
     let astdp = cfg.validate()?;
     train.expect_pixels(784)?;
     let (train, test) = (train.take(cfg.train_samples), test.take(cfg.test_samples));
@@ -554,7 +574,7 @@ pub fn run_continual(
             .iter()
             .map(|&seed| {
                 let (astdp, train, test) = (&astdp, &train, &test);
-                scope.spawn(move || one_seed(cfg, astdp, train, test, seed, memories))
+                scope.spawn(move || one_seed(cfg, astdp, train, test, seed, memories, stop))
             })
             .collect();
         handles.into_iter().map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect::<Vec<_>>()
@@ -646,6 +666,14 @@ mod tests {
             seeds: vec![1, 2],
             ..ContinualConfig::default()
         }
+    }
+
+    #[test]
+    fn a_run_asked_to_stop_stops_with_interrupted() {
+        let cfg = config(vec![RunSpec::new(LearnerKind::Mlp, Strategy::None)]);
+        let stop = AtomicBool::new(true);
+        let r = run_continual_until(&cfg, &data(1), &data(2), None, &stop);
+        assert!(matches!(r, Err(Error::Interrupted)), "{r:?}");
     }
 
     #[test]

@@ -14,12 +14,15 @@
 //! `"astdp"`, `"mlp"`, `"cvae_a"`, `"cvae_b"`), and [`LearnerKind::build`] makes it from
 //! [`LearnerSettings`]; [`LearnerKind::load`] reads back what [`Learner::save`] wrote.
 
+use std::ops::ControlFlow;
 use std::path::Path;
 
+use rand::seq::SliceRandom;
 use serde::{Deserialize, Serialize};
 
 use crate::data::mnist::Dataset;
 use crate::error::{Error, LearnerError};
+use crate::sim::SimRng;
 
 pub mod astdp;
 pub mod cvae;
@@ -60,6 +63,27 @@ pub trait Learner: std::fmt::Debug {
     fn save(&self, path: &Path) -> Result<(), Error>;
     /// One line for a log: the learner, its shape and settings.
     fn describe(&self) -> String;
+}
+
+/// One pass of any learner over `data`: the samples in an order shuffled by `rng`, in
+/// batches of [`Learner::batch`] (the last one shorter), one weight update each;
+/// `until(done, total)` after every batch can stop the pass early (`Break`, returned).
+pub fn train_epoch(
+    learner: &mut dyn Learner,
+    data: &Dataset,
+    rng: &mut SimRng,
+    until: &mut dyn FnMut(usize, usize) -> ControlFlow<()>,
+) -> Result<ControlFlow<()>, Error> {
+    let mut order: Vec<usize> = (0..data.len()).collect();
+    order.shuffle(rng);
+    for (k, batch) in order.chunks(learner.batch().max(1)).enumerate() {
+        learner.learn(data, batch)?;
+        let done = (k * learner.batch().max(1) + batch.len()).min(data.len());
+        if until(done, data.len()).is_break() {
+            return Ok(ControlFlow::Break(()));
+        }
+    }
+    Ok(ControlFlow::Continue(()))
 }
 
 /// The learners a config can name.

@@ -104,3 +104,53 @@ fn testing_never_changes_training() {
     assert_eq!(bits(&quiet), bits(&tested));
     assert_eq!(quiet.sim.now(), tested.sim.now());
 }
+
+/// A learner that records the batches it is given.
+#[derive(Debug, Default)]
+struct Recorder {
+    batches: Vec<Vec<usize>>,
+}
+
+impl Learner for Recorder {
+    fn kind(&self) -> LearnerKind {
+        LearnerKind::Mlp
+    }
+    fn batch(&self) -> usize {
+        5
+    }
+    fn learn(&mut self, _: &Dataset, batch: &[usize]) -> Result<(), Error> {
+        self.batches.push(batch.to_vec());
+        Ok(())
+    }
+    fn predict(&self, _: &Dataset) -> Result<Option<Vec<u8>>, Error> {
+        Ok(None)
+    }
+    fn save(&self, _: &Path) -> Result<(), Error> {
+        Ok(())
+    }
+    fn describe(&self) -> String {
+        "recorder".into()
+    }
+}
+
+#[test]
+fn an_epoch_gives_every_sample_once_in_batches_and_stops_on_request() {
+    let d = data();
+    let mut r = Recorder::default();
+    let mut done_seen = Vec::new();
+    let flow = train_epoch(&mut r, &d, &mut crate::sim::rng_from_seed(1), &mut |done, total| {
+        done_seen.push((done, total));
+        ControlFlow::Continue(())
+    })
+    .unwrap();
+    assert!(flow.is_continue());
+    assert_eq!(r.batches.iter().map(Vec::len).collect::<Vec<_>>(), [5, 5, 2]);
+    let mut all: Vec<usize> = r.batches.concat();
+    assert_ne!(all, (0..12).collect::<Vec<_>>(), "the order is shuffled");
+    all.sort_unstable();
+    assert_eq!(all, (0..12).collect::<Vec<_>>());
+    assert_eq!(done_seen, [(5, 12), (10, 12), (12, 12)]);
+    let mut r = Recorder::default();
+    let flow = train_epoch(&mut r, &d, &mut crate::sim::rng_from_seed(1), &mut |_, _| ControlFlow::Break(())).unwrap();
+    assert!(flow.is_break() && r.batches.len() == 1);
+}

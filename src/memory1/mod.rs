@@ -38,6 +38,7 @@ mod primitives;
 #[cfg(test)]
 mod tests;
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -255,12 +256,28 @@ pub fn learn(
     observer: &mut impl Observer,
     save: Option<&Path>,
 ) -> Result<Tick, Memory1Error> {
+    learn_until(net, images, observer, save, &mut |_, _| ControlFlow::Continue(()))
+}
+
+/// [`learn`], with `until(tick, end)` after every event: `Break` stops the run there
+/// (returning the tick reached), the network as that step left it.
+pub fn learn_until(
+    net: &mut Memory1,
+    images: &[&[f32]],
+    observer: &mut impl Observer,
+    save: Option<&Path>,
+    until: &mut dyn FnMut(Tick, Tick) -> ControlFlow<()>,
+) -> Result<Tick, Memory1Error> {
     if images.is_empty() {
         return Err(Memory1Error::NoImages);
     }
     let mut queue = Scheduler::new();
     let end = net.schedule_learning(&mut queue, 0, save)?;
     let mut learner = Learner { net, images, cursor: 0, observer, hook: &mut NoHook };
-    queue.run(&mut learner)?;
+    while let Some(t) = queue.step(&mut learner)? {
+        if until(t, end).is_break() {
+            return Ok(t);
+        }
+    }
     Ok(end)
 }

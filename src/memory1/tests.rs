@@ -302,3 +302,25 @@ impl StepsOk for Result<crate::scheduler::Tick, crate::error::Memory1Error> {
         assert_eq!(self.unwrap(), 2500);
     }
 }
+
+#[test]
+fn learning_stops_where_asked_and_goes_to_the_end_otherwise() {
+    let layer = conv1().params;
+    let cfg = Memory1Config { layers: vec![LayerParams { steps: 10, ..layer }], ..Memory1Config::default() };
+    let img = square(4, 4, 1.0);
+    let images: Vec<&[f32]> = vec![&img];
+    let mut net = Memory1::new(cfg.clone().validate().unwrap());
+    let mut ticks = Vec::new();
+    let stopped_at = learn_until(&mut net, &images, &mut Unobserved, None, &mut |t, end| {
+        ticks.push((t, end));
+        if t == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    })
+    .unwrap();
+    assert_eq!(stopped_at, 3);
+    assert_eq!(ticks, (0..=3).map(|t| (t, 10)).collect::<Vec<_>>());
+    // four steps learned, no end of phase yet: the new features are still Short
+    assert!(net.layers[0].count(Memory::Short) > 0);
+    let mut full = Memory1::new(cfg.validate().unwrap());
+    assert_eq!(learn(&mut full, &images, &mut Unobserved, None).unwrap(), 10);
+    assert_eq!(full.layers[0].count(Memory::Short), 0, "the end of phase trims Short features");
+}

@@ -68,6 +68,11 @@ impl CvaeLearner {
         match self.0 {}
     }
 
+    /// Values per image and the number of classes.
+    pub fn shape(&self) -> (usize, usize) {
+        match self.0 {}
+    }
+
     /// Refused: this build has no conditional VAE.
     pub fn load(path: &Path) -> Result<CvaeLearner, CheckpointError> {
         Err(CheckpointError::Mismatch { path: path.into(), what: missing("loading a conditional VAE").to_string() })

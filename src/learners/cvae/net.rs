@@ -289,6 +289,11 @@ impl CvaeLearner {
         self.cvae.config()
     }
 
+    /// Values per image and the number of classes: `(pixels, classes)`.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.cvae.pixels, self.cvae.classes)
+    }
+
     /// Reads back what [`Learner::save`] wrote.
     pub fn load(path: &Path) -> Result<CvaeLearner, CheckpointError> {
         let s: SavedLearner = checkpoint::load_json(path)?;
