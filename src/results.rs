@@ -358,6 +358,21 @@ pub struct FigureRow {
     pub what: String,
 }
 
+impl FigureRow {
+    /// The command that writes the file again: `cargo run --release [--features F]
+    /// --example NAME [-- FLAGS]`, or for a script of `python/examples/` (an example
+    /// named `*.py`, after `pip install ./python`) `python python/examples/NAME [FLAGS]`.
+    pub fn command(&self) -> String {
+        if self.example.ends_with(".py") {
+            let flags = if self.flags.is_empty() { String::new() } else { format!(" {}", self.flags) };
+            return format!("python python/examples/{}{flags}", self.example);
+        }
+        let flags = if self.flags.is_empty() { String::new() } else { format!(" -- {}", self.flags) };
+        let features = if self.features.is_empty() { String::new() } else { format!(" --features {}", self.features) };
+        format!("cargo run --release{features} --example {}{flags}", self.example)
+    }
+}
+
 /// Reads `results/figures.csv` and checks it: files unique, each present and JSON.
 pub fn read_figures(root: &Path) -> Result<Vec<FigureRow>, FileError> {
     let path = root.join("results/figures.csv");
@@ -478,12 +493,7 @@ pub fn render_markdown(rows: &[IndexRow], reports: &BTreeMap<String, RunReport>,
              | file | what | command |\n|---|---|---|\n",
         );
         for f in figures {
-            let flags = if f.flags.is_empty() { String::new() } else { format!(" -- {}", f.flags) };
-            let features = if f.features.is_empty() { String::new() } else { format!(" --features {}", f.features) };
-            out.push_str(&format!(
-                "| [{}](../{}) | {} | `cargo run --release{features} --example {}{flags}` |\n",
-                f.file, f.file, f.what, f.example
-            ));
+            out.push_str(&format!("| [{}](../{}) | {} | `{}` |\n", f.file, f.file, f.what, f.command()));
         }
     }
     out

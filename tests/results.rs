@@ -147,11 +147,11 @@ fn every_figure_summary_is_listed() {
         }
     }
     for f in &figures {
-        assert!(
-            root().join("examples").join(format!("{}.rs", f.example)).is_file(),
-            "{}: no example {}",
-            f.file,
-            f.example
-        );
+        let script = if f.example.ends_with(".py") {
+            root().join("python/examples").join(&f.example)
+        } else {
+            root().join("examples").join(format!("{}.rs", f.example))
+        };
+        assert!(script.is_file(), "{}: no example {}", f.file, f.example);
     }
 }

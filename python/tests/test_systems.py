@@ -207,3 +207,25 @@ def test_ctrl_c_stops_a_continual_run_within_a_second(mnist: astdp.datasets.Mnis
     assert p.stdout.readline().strip() == "interrupted"
     assert p.wait(timeout=10) == 3
     assert time.perf_counter() - sent < 1.0
+
+
+def test_ai_memory1_gives_the_rust_examples_counts(tmp_path: Path) -> None:
+    """The committed default run of the crate's `ai_memory1` example (the "0" schedule)
+    against the same schedule from Python: the same features made, forgotten and kept."""
+    import json
+
+    try:
+        data = astdp.datasets.load_mnist()
+    except FileNotFoundError:
+        pytest.skip("MNIST not found: set ASTDP_MNIST_DIR")
+    rust = json.loads((ROOT / "plots" / "ai_memory1.json").read_text())
+    cfg = rust["config"]
+    net = astdp.AIMemory1(cfg["network"])
+    net.learn(data.X_train[data.y_train == cfg["digit"]][: cfg["images"]])
+    t = net.totals_(0)
+    assert (t["created"], t["forgotten"], t["forgotten_by_test"], t["long"]) == (
+        rust["created_total"],
+        rust["forgotten_total"],
+        rust["forgotten_by_test"],
+        rust["long_term_features"],
+    )
