@@ -376,6 +376,10 @@ impl FigureRow {
 /// Reads `results/figures.csv` and checks it: files unique, each present and JSON.
 pub fn read_figures(root: &Path) -> Result<Vec<FigureRow>, FileError> {
     let path = root.join("results/figures.csv");
+    if !path.exists() {
+        // a root of MNIST runs only (a study's, say) has no other figures
+        return Ok(Vec::new());
+    }
     let bad = |what: String| FileError::Invalid { path: path.clone(), what };
     let mut reader = csv::Reader::from_path(&path).map_err(|e| bad(e.to_string()))?;
     let mut rows: Vec<FigureRow> = Vec::new();

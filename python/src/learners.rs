@@ -34,6 +34,15 @@ fn epoch_with_signals(
     guard.finish(result)?.ok_or_else(|| PyRuntimeError::new_err("the epoch stopped without a cause"))
 }
 
+/// A training mode by its name in the crate's configs.
+fn parse_mode(mode: &str) -> PyResult<Mode> {
+    serde_json::from_value(serde_json::Value::String(mode.into())).map_err(|_| {
+        PyValueError::new_err(format!(
+            "mode {mode:?}: give \"supervised\", \"unsupervised\", \"self-supervised\", \"output-only\" or \"decoder\""
+        ))
+    })
+}
+
 /// A block of weights for Python: `(receiving layer, sending layer, post x pre array)`.
 type Block<'py> = (usize, usize, Bound<'py, PyArray2<f32>>);
 
@@ -78,12 +87,73 @@ impl Trainer {
         callback: Option<Py<PyAny>>,
     ) -> PyResult<f64> {
         let data = dataset(&images, &labels)?;
-        let mode: Mode = serde_json::from_value(serde_json::Value::String(mode.into())).map_err(|_| {
-            PyValueError::new_err(format!(
-                "mode {mode:?}: give \"supervised\", \"unsupervised\", \"self-supervised\", \"output-only\" or \"decoder\""
-            ))
-        })?;
+        let mode = parse_mode(mode)?;
         epoch_with_signals(py, &mut self.inner, &data, mode, callback.as_ref())
+    }
+
+    /// One epoch as the crate's `mnist` example runs it: training (as `train_epoch`),
+    /// then the test on (test_images, test_labels) and of the weight average if kept; the
+    /// epoch's record goes into the trainer's history (kept by `save`) and is returned as
+    /// JSON text.
+    #[pyo3(signature = (images, labels, test_images, test_labels, mode = "supervised", callback = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn tested_epoch(
+        &mut self,
+        py: Python<'_>,
+        images: PyReadonlyArray2<'_, f32>,
+        labels: PyReadonlyArray1<'_, u8>,
+        test_images: PyReadonlyArray2<'_, f32>,
+        test_labels: PyReadonlyArray1<'_, u8>,
+        mode: &str,
+        callback: Option<Py<PyAny>>,
+    ) -> PyResult<String> {
+        let (data, test) = (dataset(&images, &labels)?, dataset(&test_images, &test_labels)?);
+        let mode = parse_mode(mode)?;
+        let epoch = self.inner.epochs_done + 1;
+        let mut guard = Guard::new();
+        let t = &mut self.inner;
+        let result = py.detach(|| {
+            astdp::experiments::mnist::tested_epoch(t, mode, &data, &test, &mut |done, total, metric| {
+                guard.check(|py| {
+                    callback.as_ref().map_or(Ok(()), |cb| cb.call1(py, (epoch, done, total, metric)).map(drop))
+                })
+            })
+        });
+        let record =
+            guard.finish(result)?.ok_or_else(|| PyRuntimeError::new_err("the epoch stopped without a cause"))?;
+        let text = json(&record)?;
+        self.inner.history.push(record);
+        Ok(text)
+    }
+
+    /// The crate's results report (the schema of `results/`) of the run so far: the last
+    /// tested epoch's figures, the history, the settings; `run_mode` "supervised",
+    /// "unsupervised" or "selfsupervised" (the report's names); `wall_s` the run's time in all.
+    fn report(
+        &self,
+        run_mode: &str,
+        train_samples: usize,
+        test_samples: usize,
+        wall_s: f64,
+        command: String,
+    ) -> PyResult<String> {
+        let run_mode: astdp::results::RunMode = serde_json::from_value(serde_json::Value::String(run_mode.into()))
+            .map_err(|e| PyValueError::new_err(format!("run mode {run_mode:?}: {e}")))?;
+        let h = &self.inner.history;
+        let last = h.iter().rev().find_map(|r| r.test.clone().map(|ev| (ev, r.test_averaged.clone())));
+        let last = last.ok_or_else(|| PyValueError::new_err("no tested epoch yet: train with tested_epoch first"))?;
+        let walls: f64 = h.iter().filter_map(|r| r.train_wall_s).sum();
+        let speed = if walls > 0.0 { (train_samples * h.len()) as f64 / walls } else { 0.0 };
+        let r = astdp::experiments::mnist::report(
+            &self.inner,
+            run_mode,
+            (train_samples, test_samples),
+            last,
+            wall_s,
+            speed,
+            command,
+        );
+        json(&r)
     }
 
     /// The class of each image (the test pass: it never changes the trainer).

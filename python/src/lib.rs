@@ -159,6 +159,7 @@ fn _astdp(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(runs::load_mnist, m)?)?;
     m.add_function(wrap_pyfunction!(runs::toy, m)?)?;
     m.add_function(wrap_pyfunction!(runs::continual, m)?)?;
+    m.add_function(wrap_pyfunction!(runs::full_config, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -66,6 +66,30 @@ pub(crate) fn toy(py: Python<'_>, name: &str, config: &str, seed: u64) -> PyResu
     }
 }
 
+/// The full settings of `system` ("mnist" for the aSTDP trainer, or a toy experiment's
+/// name) from `config`, JSON text of any of its fields merged over the defaults, checked
+/// as the crate checks them before a run; as JSON text. Sweeps check every setting of a
+/// study with it before any trial starts.
+#[pyfunction]
+pub(crate) fn full_config(system: &str, config: &str) -> PyResult<String> {
+    use astdp::experiments::{adaptation, relationships, rivalry, stdp};
+    use astdp::learners::MnistConfig;
+    match system {
+        "mnist" => {
+            let cfg = settings::<MnistConfig>(config)?;
+            cfg.clone().check().map_err(to_py)?;
+            json(&cfg)
+        }
+        "stdp_curve" => json(&settings::<stdp::StdpConfig>(config)?),
+        "binocular_rivalry" => json(&settings::<rivalry::RivalryConfig>(config)?),
+        "neural_adaptation" => json(&settings::<adaptation::AdaptationConfig>(config)?),
+        "state_relationships" => json(&settings::<relationships::RelationsConfig>(config)?),
+        other => Err(PyValueError::new_err(format!(
+            "no system {other:?}: give \"mnist\", \"stdp_curve\", \"binocular_rivalry\", \"neural_adaptation\" or \"state_relationships\""
+        ))),
+    }
+}
+
 /// A continual-learning run (the crate's `experiments::continual`): `config` is JSON text
 /// of any fields of its `ContinualConfig` (the schema of `configs/continual/`), on the
 /// given splits, memories kept in and read from `memories` if given; its result as JSON

@@ -2,12 +2,13 @@
 //! order, a test and a checkpoint after every epoch, and the run's [`RunReport`]. The
 //! trainer itself is [`crate::learners::astdp`].
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::time::Instant;
 
 use crate::data::mnist::Dataset;
 use crate::error::{ConfigError, Error};
-use crate::learners::astdp::{GuardEvent, MnistConfig, Mode, Trainer};
+use crate::learners::astdp::{Evaluation, GuardEvent, MnistConfig, Mode, Trainer};
 use crate::progress::Progress;
 use crate::results::{EpochRecord, RunConfig, RunMode, RunReport, SCHEMA_VERSION, Status, StepCount};
 
@@ -140,29 +141,20 @@ pub fn run(
         while trainer.epochs_done < stage.until {
             let epoch = trainer.epochs_done + 1;
             let guarded = trainer.guard_events.len();
-            let t0 = Instant::now();
-            let metric = trainer.train_epoch(train, stage.mode, &mut |done, total, m| {
-                observer.batch(epoch, stage.mode, done, total, m)
-            })?;
-            let wall = t0.elapsed().as_secs_f64();
-            train_wall += wall;
-            let averaged = trainer.evaluate_averaged(test)?;
-            let ev = trainer.evaluate(test)?;
-            let record = EpochRecord {
-                epoch,
-                mode: Some(stage.mode),
-                train_metric: Some(metric).filter(|m| !m.is_nan()),
-                train_wall_s: Some(wall),
-                test: Some(ev.clone()),
-                test_averaged: averaged.clone(),
-                ..EpochRecord::default()
+            let mut go_on = |done, total, m| {
+                observer.batch(epoch, stage.mode, done, total, m);
+                ControlFlow::Continue(())
             };
+            let record = tested_epoch(trainer, stage.mode, train, test, &mut go_on)?
+                .expect("an epoch that is never stopped ends");
+            let wall = record.train_wall_s.unwrap_or(0.0);
+            train_wall += wall;
             observer.epoch(&record, &trainer.guard_events[guarded..], train.len() as f64 / wall);
             trainer.history.push(record);
             if let Some(p) = &spec.save {
                 trainer.save(p)?;
             }
-            last = Some((ev, averaged));
+            last = trainer.history.last().and_then(|r| r.test.clone().map(|ev| (ev, r.test_averaged.clone())));
         }
     }
     let (ev, averaged) = match last {
@@ -170,14 +162,58 @@ pub fn run(
         None => (trainer.evaluate(test)?, trainer.evaluate_averaged(test)?),
     };
     let trained = trainer.samples_seen - samples0;
-    Ok(RunReport {
+    let speed = if train_wall > 0.0 { trained as f64 / train_wall } else { 0.0 };
+    let sizes = (train.len(), test.len());
+    Ok(report(trainer, spec.mode, sizes, (ev, averaged), start.elapsed().as_secs_f64(), speed, spec.command.clone()))
+}
+
+/// One epoch of `mode` on `train` (`until(done, total, metric)` after every batch can
+/// stop it: `None`), then the test on `test` and of the weight average if one is kept:
+/// the epoch's record, not yet in the trainer's history. The step of [`run`], and of a
+/// trial run from elsewhere (the Python package's sweeps).
+pub fn tested_epoch(
+    trainer: &mut Trainer,
+    mode: Mode,
+    train: &Dataset,
+    test: &Dataset,
+    until: &mut dyn FnMut(usize, usize, f64) -> ControlFlow<()>,
+) -> Result<Option<EpochRecord>, Error> {
+    let epoch = trainer.epochs_done + 1;
+    let t0 = Instant::now();
+    let Some(metric) = trainer.train_epoch_until(train, mode, until)? else { return Ok(None) };
+    let wall = t0.elapsed().as_secs_f64();
+    let averaged = trainer.evaluate_averaged(test)?;
+    let ev = trainer.evaluate(test)?;
+    Ok(Some(EpochRecord {
+        epoch,
+        mode: Some(mode),
+        train_metric: Some(metric).filter(|m| !m.is_nan()),
+        train_wall_s: Some(wall),
+        test: Some(ev),
+        test_averaged: averaged,
+        ..EpochRecord::default()
+    }))
+}
+
+/// The report of a run that left `trainer` as it is, its last test `(ev, averaged)`, on
+/// `(train, test)` samples, taking `wall_s` in all and training at `samples_per_s`.
+pub fn report(
+    trainer: &Trainer,
+    mode: RunMode,
+    (train_samples, test_samples): (usize, usize),
+    (ev, averaged): (Evaluation, Option<Evaluation>),
+    wall_s: f64,
+    samples_per_s: f64,
+    command: String,
+) -> RunReport {
+    RunReport {
         schema_version: SCHEMA_VERSION,
         status: Status::judge(ev.accuracy),
         step_count: Some(StepCount::FromResponse),
-        mode: spec.mode,
+        mode,
         hidden: trainer.cfg.hidden.clone(),
-        train_samples: train.len(),
-        test_samples: test.len(),
+        train_samples,
+        test_samples,
         epochs: trainer.epochs_done,
         seed: trainer.seed,
         test_accuracy: ev.accuracy,
@@ -188,15 +224,15 @@ pub fn run(
         decision_steps_mean: Some(ev.decision_steps_mean),
         accuracy_at: ev.accuracy_at,
         fake_rate_at: ev.fake_rate_at,
-        wall_s: start.elapsed().as_secs_f64(),
-        samples_per_s: Some(if train_wall > 0.0 { trained as f64 / train_wall } else { 0.0 }),
+        wall_s,
+        samples_per_s: Some(samples_per_s),
         symmetry: trainer.symmetry.clone(),
         weight_rms: trainer.weight_rms.clone(),
         guard_events: trainer.guard_events.clone(),
         history: trainer.history.clone(),
         config: RunConfig::Astdp(Box::new(MnistConfig::from(trainer.cfg.clone()))),
-        command: spec.command.clone(),
-    })
+        command,
+    }
 }
 
 #[cfg(test)]
