@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import astdp
+from astdp import files
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICK = ROOT / "configs" / "mnist" / "one_layer" / "quick.json"
@@ -83,13 +84,7 @@ def main() -> None:
         "python_over_rust": statistics.median(python) / statistics.median(rust),
         "cores": os.cpu_count(),
     }
-    text = json.dumps(result, indent=1)
-    print(text)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(text + "\n")
-    os.replace(tmp, out)
-    print(f"wrote {out}", file=sys.stderr)
+    files.report(result, out)
 
 
 if __name__ == "__main__":

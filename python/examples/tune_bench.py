@@ -28,6 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from astdp import files
 from astdp import tune as studies
 from astdp.tune._trials import mnist_epochs
 
@@ -96,13 +97,7 @@ def main() -> None:
         "cpus": 2,
         "cpus_per_trial": 1,
     }
-    text = json.dumps(result, indent=1)
-    print(text)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(text + "\n")
-    os.replace(tmp, out)
-    print(f"wrote {out}", file=sys.stderr)
+    files.report(result, out)
 
 
 if __name__ == "__main__":

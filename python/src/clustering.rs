@@ -1,7 +1,10 @@
 //! Clustering neurons and meta-clustering (the crate's `clustering`): one online pass
 //! at a time, the generator of the draws and the order kept with the model.
 
+use std::ops::ControlFlow;
+
 use astdp::clustering::{Clusterer as RustClusterer, ClustererParams, Eta, MetaClusterer as RustMeta, MetaParams};
+use astdp::error::ClusteringError;
 use astdp::sim::SimRng;
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
@@ -12,6 +15,26 @@ use crate::{Guard, expect_width, flat, json, rows, to_py};
 /// `1 / n_w`, exploring with probability `p_explore`.
 fn clusterer_params(k: usize, dim: usize, eta: Option<f32>, p_explore: f32) -> ClustererParams {
     ClustererParams { eta: eta.map_or(Eta::InverseCount, Eta::Constant), p_explore, ..ClustererParams::new(k, dim) }
+}
+
+/// The stoppable pass a model is in, as the crate's `epoch` methods take it.
+type Until<'a> = &'a mut dyn FnMut(usize, usize) -> ControlFlow<()>;
+
+/// One online pass (`pass`, given the rows and the stop check) over `data` of width
+/// `dim`, with the GIL released, Ctrl-C heard and `callback(done, total)` ten times a
+/// second.
+fn online_pass(
+    py: Python<'_>,
+    data: &PyReadonlyArray2<'_, f32>,
+    dim: usize,
+    callback: Option<Py<PyAny>>,
+    pass: impl FnOnce(&[f32], Until<'_>) -> Result<ControlFlow<()>, ClusteringError> + Send,
+) -> PyResult<()> {
+    expect_width(data, dim, "X")?;
+    let x = flat(data, "X")?;
+    let mut guard = Guard::new();
+    let result = py.detach(|| pass(x, &mut |done, n| guard.every(done, n, callback.as_ref())));
+    guard.finish(result).map(drop)
 }
 
 /// A group of `k` clustering neurons doing online k-means (eq. C1-C2).
@@ -65,12 +88,8 @@ impl Clusterer {
         events: bool,
         callback: Option<Py<PyAny>>,
     ) -> PyResult<()> {
-        expect_width(&data, self.inner.params().dim, "X")?;
-        let x = flat(&data, "X")?;
-        let mut guard = Guard::new();
         let (inner, rng) = (&mut self.inner, &mut self.rng);
-        let result = py.detach(|| inner.epoch(x, rng, events, &mut |done, n| guard.every(done, n, callback.as_ref())));
-        guard.finish(result).map(drop)
+        online_pass(py, &data, inner.params().dim, callback, |x, until| inner.epoch(x, rng, events, until))
     }
 
     /// The nearest neuron of each row (the first to fire; no exploration, no learning).
@@ -163,12 +182,9 @@ impl MetaClusterer {
         events: bool,
         callback: Option<Py<PyAny>>,
     ) -> PyResult<()> {
-        expect_width(&data, self.dim(), "X")?;
-        let x = flat(&data, "X")?;
-        let mut guard = Guard::new();
+        let dim = self.dim();
         let (inner, rng) = (&mut self.inner, &mut self.rng);
-        let result = py.detach(|| inner.epoch(x, rng, events, &mut |done, n| guard.every(done, n, callback.as_ref())));
-        guard.finish(result).map(drop)
+        online_pass(py, &data, dim, callback, |x, until| inner.epoch(x, rng, events, until))
     }
 
     /// Each clusterer's nearest neuron for each row, `(n, m)`.

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence, Union
 
 from .. import datasets
+from ..files import write_atomic
 from ._study import Axis, Study, StudyError, load_study
 
 __all__ = ["Axis", "Study", "StudyError", "StudyRun", "TrialOutcome", "check_address", "load_study", "run_study"]
@@ -95,13 +96,6 @@ def _read_csv(path: Path, header: list[str]) -> list[dict[str, str]]:
         return list(csv.DictReader(f))
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
 def _append_rows(path: Path, header: list[str], rows: list[dict[str, Any]]) -> None:
     """Adds `rows` to a CSV index, written whole or not at all."""
     old = _read_csv(path, header)
@@ -110,7 +104,7 @@ def _append_rows(path: Path, header: list[str], rows: list[dict[str, Any]]) -> N
     w.writeheader()
     for r in old + rows:
         w.writerow({k: r.get(k, "") for k in header})
-    _write_atomic(path, out.getvalue())
+    write_atomic(path, out.getvalue())
 
 
 def _refuse_existing(study: Study, root: Path) -> None:
@@ -278,7 +272,7 @@ def _write_results(study: Study, root: Path, grid: Any) -> list[TrialOutcome]:
             continue
         config_file = f"configs/tune/{study.name}/{name}.json"
         settings = study.config_for(values)
-        _write_atomic(root / config_file, json.dumps(settings, indent=2) + "\n")
+        write_atomic(root / config_file, json.dumps(settings, indent=2) + "\n")
         with r.checkpoint.as_directory() as d:
             if study.system == "mnist":
                 report = json.loads((Path(d) / REPORT).read_text())
@@ -287,14 +281,14 @@ def _write_results(study: Study, root: Path, grid: Any) -> list[TrialOutcome]:
                 run = f"--config {config_file} {flags} --seed {seed} --epochs {epochs}"
                 report["command"] = f"cargo run --release --example mnist -- {run}"
                 file = f"results/scans/{study.name}/{name}.json"
-                _write_atomic(root / file, json.dumps(report, separators=(",", ":")) + "\n")
+                write_atomic(root / file, json.dumps(report, separators=(",", ":")) + "\n")
                 rows.append({"name": f"{study.name}/{name}", "example": "mnist", "config": config_file,
                              "flags": flags, "seed": seed, "epochs": epochs, "resume_from": "",
                              "status": report["status"]})  # fmt: skip
             else:
                 folder = f"plots/tune/{study.name}/{name}"
                 file = f"{folder}/{study.system}.json"
-                _write_atomic(root / file, (Path(d) / FIGURE).read_text())
+                write_atomic(root / file, (Path(d) / FIGURE).read_text())
                 epochs = 1
                 rows.append({"file": file, "example": study.system, "features": "",
                              "flags": f"--config {config_file} --seed {seed} --seeds 1 --out-dir {folder}",
