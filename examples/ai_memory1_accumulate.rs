@@ -56,6 +56,8 @@ fn main() -> anyhow::Result<()> {
     let line = |name: &str, f: &dyn Fn(&astdp::experiments::memory1::Stage) -> f64, color| {
         Series::line(name, several.iter().map(|p| p.0).collect(), several.iter().map(|p| f(p.1)).collect(), color)
     };
+    // the coverage and per-digit columns follow the first digit learned
+    let first = run.stages.first().map_or(0, |s| s.digit);
     let accuracy = Panel {
         title: "test accuracy on the digits learned so far".into(),
         x_label: "digits learned".into(),
@@ -64,15 +66,19 @@ fn main() -> anyhow::Result<()> {
             line("feature maps", &|s| s.accuracy_after_stage.unwrap_or(f64::NAN), 0),
             line("feature histograms", &|s| s.histogram_accuracy.unwrap_or(f64::NAN), 1),
             line("raw pixels (no learning rule)", &|s| s.pixel_baseline_accuracy.unwrap_or(f64::NAN), 7),
-            line("digit 0 (feature maps)", &|s| s.per_digit_accuracy.first().map_or(f64::NAN, |p| p.1), 2),
+            line(
+                &format!("digit {first} (feature maps)"),
+                &|s| s.per_digit_accuracy.first().map_or(f64::NAN, |p| p.1),
+                2,
+            ),
         ],
     };
     let zero_cov: Vec<f64> = run.stages.iter().map(|s| s.coverage.first().map_or(f64::NAN, |c| c.1)).collect();
     let coverage = Panel {
-        title: "check B coverage of the test zeros".into(),
+        title: format!("check B coverage of the test {first}s (the first digit learned)"),
         x_label: "digits learned".into(),
         y_label: "covered fraction".into(),
-        series: vec![Series::line("test zeros covered", learned.clone(), zero_cov, 2)],
+        series: vec![Series::line(format!("test {first}s covered"), learned.clone(), zero_cov, 2)],
     };
     let features = Panel {
         title: "long-term conv1 features".into(),
@@ -99,7 +105,7 @@ fn main() -> anyhow::Result<()> {
     .write(&svg)?;
     astdp::checkpoint::write_json(&json, &run)?;
 
-    println!("stage digit  long+  long  old unchanged  zeros covered  maps    histograms  pixels  digit 0");
+    println!("stage digit  long+  long  old unchanged  {first}s covered     maps    histograms  pixels  digit {first}");
     for (i, s) in run.stages.iter().enumerate() {
         let pct = |v: Option<f64>| v.map_or("   -  ".to_string(), |v| format!("{:5.1}%", 100.0 * v));
         println!(

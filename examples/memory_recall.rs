@@ -75,7 +75,7 @@ fn main() -> anyhow::Result<()> {
     let mut tiles = Vec::new();
     let mut grids: Vec<(String, &Vec<Vec<f32>>)> = vec![("aSTDP".to_string(), &result.images[best])];
     for (lt, imgs) in result.long_term.iter().zip(&result.long_term_images) {
-        grids.push((format!("{:?} (latent {})", lt.config.kind, lt.config.latent), imgs));
+        grids.push((format!("type {} (latent {})", lt.config.kind, lt.config.latent), imgs));
     }
     // a row per label, a block of columns per model
     for c in 0..10 {
@@ -97,7 +97,7 @@ fn main() -> anyhow::Result<()> {
             0,
         ))
         .chain(result.long_term.iter().enumerate().map(|(k, lt)| {
-            let name = format!("type {:?}, latent {}", lt.config.kind, lt.config.latent);
+            let name = format!("type {}, latent {}", lt.config.kind, lt.config.latent);
             Series::dots(name, vec![lt.variety_ratio], vec![lt.recognisability], k + 1)
         }))
         .collect(),
@@ -141,11 +141,11 @@ fn main() -> anyhow::Result<()> {
     println!("classifier test accuracy {:.4}", result.classifier_accuracy);
     println!("setting                                              recognisability  variety");
     for q in &result.points {
-        println!("{:<52} {:>15.3} {:>8.3}", format!("{:?}", q.variety), q.recognisability, q.variety_ratio);
+        println!("{:<52} {:>15.3} {:>8.3}", q.variety.to_string(), q.recognisability, q.variety_ratio);
     }
     for lt in &result.long_term {
         println!(
-            "long-term type {:?}, latent {}: recognisability {:.3}, variety {:.3}{}; final loss {:.1}, {:.0} steps/s",
+            "long-term type {}, latent {}: recognisability {:.3}, variety {:.3}{}; final loss {:.1}, {:.0} steps/s",
             lt.config.kind,
             lt.config.latent,
             lt.recognisability,
@@ -156,6 +156,6 @@ fn main() -> anyhow::Result<()> {
             lt.steps_per_s
         );
     }
-    println!("aSTDP's best: {:?}; wrote {} and {}", p.variety, svg.display(), json.display());
+    println!("aSTDP's best: {}; wrote {} and {}", p.variety, svg.display(), json.display());
     Ok(())
 }

@@ -35,6 +35,11 @@ struct Summary {
     mean: serde_json::Value,
 }
 
+/// The scene's name in configs and on the command line.
+fn scene_name(sc: Scene) -> String {
+    serde_json::to_value(sc).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default()
+}
+
 fn mean_of(runs: &[SceneRun], f: impl Fn(&SceneRun) -> Option<f64>) -> Option<f64> {
     let v: Vec<f64> = runs.iter().filter_map(f).collect();
     (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
@@ -48,6 +53,10 @@ fn main() -> anyhow::Result<()> {
         .iter()
         .map(|s| serde_json::from_value(serde_json::Value::String(s.clone())))
         .collect::<Result<_, _>>()?;
+    // every scene's settings checked before any scene runs
+    for &sc in &scenes {
+        cfg.scene(sc).params(sc).map_err(|e| anyhow::anyhow!("scene {}: {e}", scene_name(sc)))?;
+    }
     let needs_mnist = scenes.iter().any(|s| matches!(s, Scene::Mnist2 | Scene::DoubleDigits));
     let mnist = if needs_mnist { Some(load(args.mnist_dir.as_deref(), usize::MAX, 0)?.0) } else { None };
     let mut out = Vec::new();
@@ -58,9 +67,15 @@ fn main() -> anyhow::Result<()> {
             .map(|seed| scene(sc, cfg.scene(sc), mnist.as_ref(), seed))
             .collect::<Result<_, _>>()?;
         for r in &runs {
+            let opt = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
             println!(
-                "{sc:?} seed {}: split_purity {:?}, mask_ari {:?}, reconstruction error {:.5}, single group {:?}",
-                r.seed, r.split_purity, r.mask_ari, r.reconstruction_error, r.single_group_error
+                "{} seed {}: split purity {}, mask ARI {}, reconstruction error {:.5}, single group {}",
+                scene_name(sc),
+                r.seed,
+                opt(r.split_purity),
+                opt(r.mask_ari),
+                r.reconstruction_error,
+                opt(r.single_group_error)
             );
         }
         let mean = serde_json::json!({
@@ -69,7 +84,7 @@ fn main() -> anyhow::Result<()> {
             "reconstruction_error": mean_of(&runs, |r| Some(r.reconstruction_error)),
             "single_group_error": mean_of(&runs, |r| r.single_group_error),
         });
-        println!("{sc:?} mean: {mean}");
+        println!("{} mean: {mean}", scene_name(sc));
         let first = &runs[0];
         let name = serde_json::to_value(sc)?.as_str().unwrap_or("scene").to_string();
         let svg = args.common.out(&format!("meta_clustering_{name}.svg"));

@@ -61,8 +61,14 @@ fn example_bin(name: &str) -> anyhow::Result<PathBuf> {
     Ok(bin)
 }
 
-/// Runs `row` (after the row it resumes from, when that checkpoint is missing).
+/// Runs `row` (after the row it resumes from, when that checkpoint is missing; that run
+/// is only for the checkpoint, so when the row's results file exists it stays as it is
+/// and the rebuilt report goes to `runs/`).
 fn run(rows: &[IndexRow], row: &IndexRow, dry_run: bool, depth: usize) -> anyhow::Result<()> {
+    run_to(rows, row, dry_run, depth, row.output_path())
+}
+
+fn run_to(rows: &[IndexRow], row: &IndexRow, dry_run: bool, depth: usize, out: PathBuf) -> anyhow::Result<()> {
     if depth > rows.len() {
         bail!("the resume chain of {} loops", row.name);
     }
@@ -75,11 +81,12 @@ fn run(rows: &[IndexRow], row: &IndexRow, dry_run: bool, depth: usize) -> anyhow
                 prev.checkpoint_path().display(),
                 prev.name
             );
-            run(rows, prev, dry_run, depth + 1)?;
+            let out = if prev.output_path().exists() { prev.rebuild_path() } else { prev.output_path() };
+            run_to(rows, prev, dry_run, depth + 1, out)?;
         }
     }
     let bin = example_bin(&row.example)?;
-    let args = row.args();
+    let args = row.args_to(&out);
     eprintln!("== {}: {} {}", row.name, bin.display(), args.join(" "));
     if dry_run {
         return Ok(());

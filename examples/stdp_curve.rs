@@ -52,7 +52,7 @@ fn main() -> anyhow::Result<()> {
     println!("window beta_s beta_w   ltp_peak (dt)    ltd_peak (dt)   asymmetry  ltp_width  zero_crossing");
     for p in &panels {
         println!(
-            "{:>6} {:>6} {:>6}  {:>9.4} ({:>3})  {:>9.4} ({:>3})  {:>9.2}  {:>9}  {:?}",
+            "{:>6} {:>6} {:>6}  {:>9.4} ({:>3})  {:>9.4} ({:>3})  {:>9.2}  {:>9}  {}",
             p.window,
             p.beta_strong,
             p.beta_weak,
@@ -62,7 +62,7 @@ fn main() -> anyhow::Result<()> {
             p.ltd_dt,
             p.asymmetry,
             p.ltp_width,
-            p.zero_crossing
+            p.zero_crossing.map_or_else(|| "none".to_string(), |d| d.to_string())
         );
     }
     println!("wrote {} and {}", svg.display(), json.display());

@@ -294,6 +294,49 @@ pub(crate) fn positive(field: &'static str, v: f32) -> Result<f32, ConfigError> 
     if v > 0.0 { Ok(v) } else { Err(ConfigError::NonPositive { field, value: v as f64 }) }
 }
 
+/// The memory this machine has free, in bytes (Linux: `MemAvailable` of
+/// `/proc/meminfo`; elsewhere, or unreadable: 64 GiB, so that only the absurd is
+/// refused).
+pub fn available_memory() -> u64 {
+    let free = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|t| {
+            let line = t.lines().find(|l| l.starts_with("MemAvailable:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+        })
+        .unwrap_or(64 << 30);
+    // a container's limit (cgroup v2), less what it uses already
+    let read = |f: &str| std::fs::read_to_string(f).ok().and_then(|t| t.trim().parse::<u64>().ok());
+    match (read("/sys/fs/cgroup/memory.max"), read("/sys/fs/cgroup/memory.current")) {
+        (Some(max), Some(used)) => free.min(max.saturating_sub(used)),
+        _ => free,
+    }
+}
+
+/// Refuses `what` (naming the fields that size it) when its `bytes` exceed the memory
+/// this machine has free: a clear error up front instead of an abort mid-run.
+pub fn fits_in_memory(what: impl FnOnce() -> String, bytes: u128) -> Result<(), ConfigError> {
+    fits_in(what, bytes, available_memory())
+}
+
+/// [`fits_in_memory`] against `available` bytes.
+pub fn fits_in(what: impl FnOnce() -> String, bytes: u128, available: u64) -> Result<(), ConfigError> {
+    if bytes > available as u128 {
+        return Err(ConfigError::TooLarge {
+            what: what(),
+            needed_mb: u64::try_from(bytes >> 20).unwrap_or(u64::MAX),
+            available_mb: available >> 20,
+        });
+    }
+    Ok(())
+}
+
+/// A count field that must be at least `least` (a size, a number of steps), with the
+/// reason in the message's range.
+pub(crate) fn at_least(field: &'static str, v: u64, least: u64, range: &'static str) -> Result<(), ConfigError> {
+    if v >= least { Ok(()) } else { Err(ConfigError::OutOfRange { field, value: v as f64, range }) }
+}
+
 pub(crate) fn in_range(field: &'static str, v: f32, lo: f32, hi: f32, range: &'static str) -> Result<f32, ConfigError> {
     finite(field, v)?;
     if v >= lo && v <= hi { Ok(v) } else { Err(ConfigError::OutOfRange { field, value: v as f64, range }) }
@@ -351,6 +394,15 @@ impl Config {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_size_beyond_the_free_memory_is_refused_with_its_figure() {
+        let err = fits_in(|| "the net (hidden)".into(), 3 << 30, 2 << 30).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("the net (hidden)") && text.contains("3072 MB") && text.contains("2048 MB"), "{text}");
+        assert!(fits_in(|| unreachable!(), 1 << 30, 2 << 30).is_ok());
+        assert!(available_memory() > 0);
+    }
+
     use super::*;
 
     #[test]

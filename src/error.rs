@@ -46,6 +46,19 @@ pub enum ConfigError {
     /// A topology that cannot be built.
     #[error("invalid topology: {0}")]
     Topology(String),
+    /// Settings whose buffers would not fit in this machine's memory, found before any
+    /// is allocated.
+    #[error(
+        "{what} would need about {needed_mb} MB of memory, more than the {available_mb} MB this machine has free: make it smaller"
+    )]
+    TooLarge {
+        /// What would be allocated, naming the fields that size it.
+        what: String,
+        /// Its size in MB.
+        needed_mb: u64,
+        /// The memory available, in MB.
+        available_mb: u64,
+    },
     /// A list that must hold at least one entry is empty.
     #[error("config field `{field}` is empty: give at least one {what}")]
     Empty {

@@ -272,6 +272,18 @@ impl IndexRow {
     /// The arguments of its example, without the program: config, seed, epochs, resume,
     /// save (aSTDP rows), the flags, and `--out` its [`IndexRow::output_path`].
     pub fn args(&self) -> Vec<String> {
+        self.args_to(&self.output_path())
+    }
+
+    /// Where a run made only to rebuild this row's checkpoint (for a row resuming from
+    /// it) writes its report when the row's results file exists: that file is never
+    /// written over.
+    pub fn rebuild_path(&self) -> PathBuf {
+        PathBuf::from(format!("runs/{}.rebuilt.results.json", self.name.replace('/', "__")))
+    }
+
+    /// [`IndexRow::args`] with the report written to `out`.
+    pub fn args_to(&self, out: &Path) -> Vec<String> {
         let mut a = Vec::new();
         let mut push = |k: &str, v: String| {
             a.push(k.to_string());
@@ -294,7 +306,7 @@ impl IndexRow {
         }
         a.extend(self.flags.split_whitespace().map(str::to_string));
         a.push("--out".into());
-        a.push(self.output_path().display().to_string());
+        a.push(out.display().to_string());
         a
     }
 }

@@ -374,7 +374,7 @@ fn continual_mnist_refuses_bad_settings_and_data() {
         (r#"{"runs": [{"learner": "mlp", "strategy": "dream", "memory": "lstm"}]}"#, "lstm"),
         (r#"{"runs": [{"learner": "mlp", "strategy": "dream", "memory": "mlp"}]}"#, "mlp cannot recall"),
         (r#"{"runs": [{"learner": "svm", "strategy": "none"}]}"#, "unknown variant `svm`"),
-        (r#"{"runs": [{"learner": "cvae_a", "strategy": "dream", "memory": "cvae_b"}]}"#, "its own dreams"),
+        (r#"{"runs": [{"learner": "cvae_a", "strategy": "dream", "memory": "cvae_b"}]}"#, "cvae_a does not classify"),
         (r#"{"runs": [{"learner": "mlp", "strategy": "none", "per_clas": 3}]}"#, "per_clas"),
         (r#"{"seeds": []}"#, "at least one seed"),
         (r#"{"long_term": {"kind": "b", "latent": 4}}"#, "latent of at least 10"),
@@ -410,4 +410,57 @@ fn continual_mnist_refuses_bad_settings_and_data() {
     let reread: serde_json::Value = serde_json::from_str(&json("m")).unwrap();
     assert_eq!(first["runs"][0]["accuracy_after_context"], reread["runs"][0]["accuracy_after_context"]);
     assert!(d.join("o/continual_mnist.svg").exists() && d.join("o/continual_mnist.json").exists());
+}
+
+/// Hardening round 2 (issue 42): the probes that panicked, aborted, wrote over data or
+/// printed a figure that means nothing, each now a clear refusal before any work.
+#[test]
+fn round_two_probes_are_refused_before_any_work() {
+    let d = scratch("round2");
+    let cfg = |name: &str, text: &str| {
+        std::fs::write(d.join(name), text).unwrap();
+        name.to_string()
+    };
+    // values that panicked
+    let c = cfg("mix0.json", r#"{"mixtures": 0}"#);
+    refused(&run(&d, "clustering_points", &["--config", &c, "--out-dir", "o"]), "`mixtures` is 0");
+    let c = cfg("dt.json", r#"{"dt_max": -5}"#);
+    refused(&run(&d, "stdp_curve", &["--config", &c, "--out-dir", "o"]), "`dt_max` is -5");
+    let c = cfg("win.json", r#"{"windows": []}"#);
+    refused(&run(&d, "stdp_curve", &["--config", &c, "--out-dir", "o"]), "`windows` is empty");
+    // an untrained rivalry net would "recall" its patterns
+    let c = cfg("tr0.json", r#"{"train_rounds": 0}"#);
+    refused(&run(&d, "binocular_rivalry", &["--config", &c, "--seeds", "1", "--out-dir", "o"]), "`train_rounds` is 0");
+    // an MNIST folder of valid files holding no image
+    let zero = fake_mnist(&d, 28, 0);
+    let dir = zero.to_str().unwrap();
+    for (name, args) in [
+        ("meta_clustering", vec!["--seeds", "1", "--scenes", "mnist_2", "--out-dir", "o"]),
+        ("imbalanced_stream", vec!["--out-dir", "o"]),
+        ("clustering_mnist", vec!["--out-dir", "o"]),
+    ] {
+        let mut a = args.clone();
+        a.extend(["--mnist-dir", dir]);
+        refused(&run(&d, name, &a), "no images (its count is 0)");
+    }
+    // a bad later scene is found before the first one runs (nothing printed)
+    let c = cfg("scene.json", r#"{"onehot_10x10": {"test_examples": 0}}"#);
+    let out = run(&d, "meta_clustering", &["--config", &c, "--seeds", "1", "--scenes", "onehot_5x5,onehot_10x10"]);
+    refused(&out, "scene onehot_10x10: config field `test_examples` is 0");
+    assert!(out.stdout.is_empty(), "a scene ran before the bad one was found");
+    // sizes that pass the shape checks but not the machine's memory
+    let c = cfg("huge.json", r#"{"hidden": [2000000, 2000000]}"#);
+    let out = run(
+        &d,
+        "mnist",
+        &["--config", &c, "--mnist-dir", fake_mnist(&d, 28, 20).to_str().unwrap(), "--out", "o/m.json"],
+    );
+    refused(&out, "the aSTDP net (hidden, batch) would need about");
+    // continual runs whose figure would mean nothing
+    let c = cfg("cva.json", r#"{"runs": [{"learner": "cvae_a", "strategy": "none"}]}"#);
+    refused(&run(&d, "continual_mnist", &["--config", &c, "--out-dir", "o"]), "cvae_a does not classify");
+    let c = cfg("share.json", r#"{"runs": [{"learner": "mlp", "strategy": "joint", "memory_share": 0.5}]}"#);
+    refused(&run(&d, "continual_mnist", &["--config", &c, "--out-dir", "o"]), "joint: takes no memory_share");
+    let c = cfg("seeds.json", r#"{"seeds": [1, 1], "runs": [{"learner": "mlp", "strategy": "none"}]}"#);
+    refused(&run(&d, "continual_mnist", &["--config", &c, "--out-dir", "o"]), "seed 1 is given twice");
 }

@@ -205,6 +205,13 @@ pub fn read_images(path: &Path) -> Result<(Vec<f32>, usize, usize, usize), DataE
     if d[1] == 0 || d[2] == 0 {
         return Err(DataError::Corrupt { path: path.into(), what: format!("image size {}x{}", d[1], d[2]) });
     }
+    if d[0] == 0 {
+        // every run needs images: an empty file is a damaged download, not a dataset
+        return Err(DataError::Corrupt {
+            path: path.into(),
+            what: "no images (its count is 0): a damaged or wrong file, download MNIST again".into(),
+        });
+    }
     let px = bytes.iter().map(|&b| b as f32 / 255.0).collect();
     Ok((px, d[0], d[1], d[2]))
 }
@@ -306,6 +313,11 @@ mod tests {
         // as MNIST, 2x3 images are refused: no model here has 6 inputs
         let err = load_split(&dir, "train").unwrap_err();
         assert!(err.to_string().contains("images are 2x3; MNIST's are 28x28"), "{err}");
+
+        // a file of no images (valid header, count 0)
+        std::fs::write(dir.join("empty-images-idx3-ubyte"), idx(0x803, &[0, 28, 28], &[])).unwrap();
+        let err = read_images(&dir.join("empty-images-idx3-ubyte")).unwrap_err();
+        assert!(err.to_string().contains("no images"), "{err}");
 
         // mismatched counts
         std::fs::write(dir.join("train-labels-idx1-ubyte"), idx(0x801, &[3], &[7, 1, 2])).unwrap();

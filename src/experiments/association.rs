@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::association::ShortTermMemory;
 use crate::data::mnist::Dataset;
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
 use crate::learners::{CvaeConfig, CvaeKind, LearnerKind, Mlp, MlpConfig};
 use crate::learners::{MnistConfig, Mode, Trainer};
 use crate::progress::Progress;
@@ -167,9 +167,20 @@ pub fn run_imbalance(cfg: &ImbalanceConfig, train: &Dataset, test: &Dataset) -> 
     cfg.validate()?;
     cfg.mlp.validate()?;
     let astdp = cfg.astdp.clone().check()?;
+    if train.is_empty() {
+        return Err(ConfigError::NonPositive { field: "training images", value: 0.0 }.into());
+    }
+    // a recall per class needs test images of every class: none would read as 0% recall
+    let test = test.take(cfg.test_samples);
+    if let Some(c) = (0..10u8).find(|&c| test.indices_of(c).is_empty()) {
+        return Err(ConfigError::Invalid {
+            field: "test_samples",
+            reason: format!("the first {} test images hold no {c}: give more test images", test.len()),
+        }
+        .into());
+    }
     let mut rng = rng_from_seed(cfg.seed);
     let stream = imbalanced_stream(train, cfg.samples, cfg.decay, &mut rng);
-    let test = test.take(cfg.test_samples);
     let mut runs = Vec::new();
     for learner in &cfg.learners {
         let batch = match learner {

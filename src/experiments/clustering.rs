@@ -85,6 +85,23 @@ impl Default for PointsConfig {
     }
 }
 
+impl PointsConfig {
+    /// Checks every field: at least one mixture and cluster, as many points as clusters,
+    /// a finite spread, at least one pass and one round.
+    pub fn validate(&self) -> Result<(), crate::error::ConfigError> {
+        use crate::config::{at_least, in_range};
+        at_least("mixtures", self.mixtures as u64, 1, "[1, inf): the points are drawn from the mixtures")?;
+        at_least("k", self.k as u64, 1, "[1, inf)")?;
+        at_least("points", self.points as u64, self.k as u64, "[k, inf): k-means++ starts from k distinct points")?;
+        in_range("spread", self.spread, 0.0, 1e3, "[0, 1000]")?;
+        at_least("epochs", self.epochs as u64, 1, "[1, inf): the neurons learn in passes")?;
+        at_least("lloyd_rounds", self.lloyd_rounds as u64, 1, "[1, inf)")?;
+        // the points, their noise and their assignments; the mixture means
+        let bytes = 4 * (5 * self.points as u128 + 2 * self.mixtures as u128 + 2 * self.k as u128);
+        crate::config::fits_in_memory(|| "the points experiment (points, mixtures, k)".into(), bytes)
+    }
+}
+
 /// One seed of the points experiment.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PointsRun {
@@ -107,6 +124,7 @@ pub struct PointsRun {
 /// Points from a mixture of Gaussians; clustering neurons and Lloyd's k-means from one
 /// k-means++ start.
 pub fn points(cfg: &PointsConfig, seed: u64) -> Result<PointsRun, Error> {
+    cfg.validate()?;
     let mut rng = rng_from_seed(seed);
     let means: Vec<f32> = (0..cfg.mixtures * 2).map(|_| rng.random()).collect();
     let noise = normals(cfg.points * 2, &mut rng);
@@ -153,6 +171,23 @@ impl Default for MnistClusteringConfig {
     }
 }
 
+impl MnistClusteringConfig {
+    /// Checks every field: at least one cluster count, each at least 1, at least one
+    /// pass and one round. (That `k` does not exceed the training images is checked
+    /// against the data.)
+    pub fn validate(&self) -> Result<(), crate::error::ConfigError> {
+        use crate::config::at_least;
+        if self.ks.is_empty() {
+            return Err(crate::error::ConfigError::Empty { field: "ks", what: "cluster count" });
+        }
+        for &k in &self.ks {
+            at_least("ks", k as u64, 1, "[1, inf)")?;
+        }
+        at_least("epochs", self.epochs as u64, 1, "[1, inf): the neurons learn in passes")?;
+        at_least("lloyd_rounds", self.lloyd_rounds as u64, 1, "[1, inf)")
+    }
+}
+
 /// One cluster count on MNIST.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MnistClusteringRun {
@@ -174,6 +209,18 @@ pub fn mnist(
     test: &Dataset,
     seed: u64,
 ) -> Result<Vec<MnistClusteringRun>, Error> {
+    cfg.validate()?;
+    if test.is_empty() {
+        return Err(crate::error::ConfigError::NonPositive { field: "test samples", value: 0.0 }.into());
+    }
+    if let Some(&k) = cfg.ks.iter().find(|&&k| k > train.len()) {
+        return Err(crate::error::ConfigError::OutOfRange {
+            field: "ks",
+            value: k as f64,
+            range: "[1, training images]: give more training images or fewer clusters",
+        }
+        .into());
+    }
     let dim = train.pixels();
     let mut runs = Vec::new();
     for &k in &cfg.ks {
@@ -273,6 +320,41 @@ impl SceneConfig {
             Scene::Onehot5x5 => SceneConfig { k: 5, ..base },
             Scene::Onehot10x10 => SceneConfig { examples: 1_000_000, floor: 0.005, ..base },
         }
+    }
+}
+
+impl SceneConfig {
+    /// The meta-clusterer's settings for `scene`, every field checked: at least one
+    /// example and one held-out example (the reconstruction error is their mean), at
+    /// most 1000 neurons per clusterer (the start draws 1000 examples), and the mask
+    /// and clusterer settings ([`MetaParams::check`]).
+    pub fn params(&self, scene: Scene) -> Result<crate::clustering::ValidMetaParams, crate::error::ConfigError> {
+        use crate::config::at_least;
+        at_least("examples", self.examples as u64, 1, "[1, inf)")?;
+        at_least("test_examples", self.test_examples as u64, 1, "[1, inf): the reconstruction error is their mean")?;
+        if self.k > 1000 {
+            let range = "[1, 1000]: each clusterer starts from a k-means++ draw of 1000 examples";
+            return Err(crate::error::ConfigError::OutOfRange { field: "k", value: self.k as f64, range });
+        }
+        let dim = match scene {
+            Scene::Mnist2 => 784,
+            Scene::DoubleDigits => 2 * 784,
+            Scene::Onehot5x5 => 25,
+            Scene::Onehot10x10 => 100,
+        };
+        let clusterer = ClustererParams {
+            eta: self.eta.map_or(Eta::InverseCount, Eta::Constant),
+            p_explore: self.p_explore,
+            ..ClustererParams::new(self.k, dim)
+        };
+        MetaParams {
+            clusterers: scene.clusterers(),
+            clusterer,
+            lambda: self.lambda,
+            floor: self.floor,
+            lambda_half_life: self.lambda_half_life,
+        }
+        .check()
     }
 }
 
@@ -388,7 +470,7 @@ pub fn split_purity(masks: &[f32], samples: &[f32], rows: usize, cols: usize) ->
 /// Runs `scene` for `seed`. `mnist` is needed by the MNIST scenes.
 pub fn scene(scene: Scene, cfg: &SceneConfig, mnist: Option<&Dataset>, seed: u64) -> Result<SceneRun, Error> {
     let mut rng = rng_from_seed(seed);
-    let need = || mnist.ok_or(crate::error::ClusteringError::Empty("MNIST for this scene"));
+    let need = || mnist.filter(|d| !d.is_empty()).ok_or(crate::error::ClusteringError::Empty("MNIST for this scene"));
     let m = scene.clusterers();
     // inputs, image width (0: not an image), one-hot groups (0: none)
     let (dim, width, groups): (usize, usize, usize) = match scene {
@@ -408,19 +490,8 @@ pub fn scene(scene: Scene, cfg: &SceneConfig, mnist: Option<&Dataset>, seed: u64
         })
     };
     let start: Vec<f32> = (0..1000).map(|_| draw(&mut rng)).collect::<Result<Vec<_>, _>>()?.concat();
-    let clusterer = ClustererParams {
-        eta: cfg.eta.map_or(Eta::InverseCount, Eta::Constant),
-        p_explore: cfg.p_explore,
-        ..ClustererParams::new(cfg.k, dim)
-    };
-    let params = MetaParams {
-        clusterers: m,
-        clusterer,
-        lambda: cfg.lambda,
-        floor: cfg.floor,
-        lambda_half_life: cfg.lambda_half_life,
-    }
-    .check()?;
+    let params = cfg.params(scene)?;
+    let clusterer = params.clusterer;
     let mut meta = MetaClusterer::new(params, &start, &mut rng)?;
     let mut progress = Progress::new(format!("{scene:?} seed {seed}"), cfg.examples);
     for t in 0..cfg.examples {

@@ -57,10 +57,13 @@ struct RunSpecFields {
 impl TryFrom<RunSpecFields> for RunSpec {
     type Error = ConfigError;
     fn try_from(f: RunSpecFields) -> Result<RunSpec, ConfigError> {
-        let bad = |reason: &str| ConfigError::Invalid {
-            field: "strategy",
-            reason: format!("{:?}: {reason}", f.strategy).to_lowercase(),
+        let name = match f.strategy {
+            StrategyName::None => "none",
+            StrategyName::Joint => "joint",
+            StrategyName::Replay => "replay",
+            StrategyName::Dream => "dream",
         };
+        let bad = |reason: &str| ConfigError::Invalid { field: "strategy", reason: format!("{name}: {reason}") };
         let strategy = match (f.strategy, f.per_class, f.memory) {
             (StrategyName::None, None, None) => Strategy::None,
             (StrategyName::Joint, None, None) => Strategy::Joint,
@@ -72,6 +75,20 @@ impl TryFrom<RunSpecFields> for RunSpec {
             }
             (StrategyName::None | StrategyName::Joint, ..) => return Err(bad("takes neither per_class nor memory")),
         };
+        if f.memory_share.is_some() && matches!(strategy, Strategy::None | Strategy::Joint) {
+            return Err(bad("takes no memory_share: only replay and dream runs take batches from a memory"));
+        }
+        if !f.learner.classifies() {
+            // its accuracy after each context, the run's figure, does not exist
+            return Err(ConfigError::Invalid {
+                field: "learner",
+                reason: format!(
+                    "{} does not classify (its encoder needs the label), so a run of it has no accuracy: \
+                     make it the memory of another learner's run (learner mlp, strategy dream, memory {})",
+                    f.learner, f.learner
+                ),
+            });
+        }
         Ok(RunSpec { learner: f.learner, strategy, memory_share: f.memory_share })
     }
 }
@@ -207,6 +224,13 @@ impl ContinualConfig {
         }
         if self.seeds.is_empty() {
             return Err(ConfigError::Empty { field: "seeds", what: "seed" }.into());
+        }
+        if let Some(s) = self.seeds.iter().enumerate().find_map(|(i, s)| self.seeds[..i].contains(s).then_some(s)) {
+            return Err(ConfigError::Invalid {
+                field: "seeds",
+                reason: format!("seed {s} is given twice: its runs would count twice in the mean and spread"),
+            }
+            .into());
         }
         if self.runs.is_empty() {
             return Err(ConfigError::Empty { field: "runs", what: "run" }.into());

@@ -228,6 +228,13 @@ fn hold_ambiguous(
 
 /// Trains the net, then holds the ambiguous input with and without fake targets.
 pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
+    use crate::config::at_least;
+    // an untrained net "recalls" nothing it learned: the recall figure would mean nothing
+    at_least("train_rounds", cfg.train_rounds as u64, 1, "[1, inf): the net learns the four patterns in rounds")?;
+    at_least("dwell", cfg.dwell, 1, "[1, inf): each training pattern is held at least one tick")?;
+    at_least("hidden", cfg.hidden as u64, 1, "[1, inf)")?;
+    at_least("record_every", cfg.record_every, 1, "[1, inf)")?;
+    crate::config::in_range("hysteresis", cfg.hysteresis, 0.0, 1.0, "[0, 1]: a band on the state difference")?;
     if cfg.settle_ticks >= cfg.test_ticks {
         let range = "[0, test_ticks): lower it or hold the input longer";
         return Err(ConfigError::OutOfRange { field: "settle_ticks", value: cfg.settle_ticks as f64, range }.into());

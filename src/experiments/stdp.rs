@@ -53,6 +53,50 @@ impl Default for StdpConfig {
     }
 }
 
+impl StdpConfig {
+    /// Checks every field before any curve is drawn: windows and the `dt` range at least
+    /// one tick (and `dt_max` at most 10,000: each `dt` is a run of its own), at least
+    /// one window and one bottom `beta_strong`; the model of every panel (betas in order,
+    /// steps, rate) through [`Config::validate`].
+    pub fn validate(&self) -> Result<(), crate::error::ConfigError> {
+        use crate::config::at_least;
+        use crate::error::ConfigError;
+        if !(1..=10_000).contains(&self.dt_max) {
+            let range = "[1, 10000]: dt runs over -dt_max..=dt_max, one run each";
+            return Err(ConfigError::OutOfRange { field: "dt_max", value: self.dt_max as f64, range });
+        }
+        if self.windows.is_empty() {
+            return Err(ConfigError::Empty { field: "windows", what: "window size (ticks)" });
+        }
+        if self.bottom_beta_strong.is_empty() {
+            return Err(ConfigError::Empty { field: "bottom_beta_strong", what: "beta_strong value" });
+        }
+        for &w in self.windows.iter().chain([&self.bottom_window]) {
+            at_least("windows", w, 1, "[1, 1000000]: a window lasts at least one tick")?;
+            if w > 1_000_000 {
+                return Err(ConfigError::OutOfRange { field: "windows", value: w as f64, range: "[1, 1000000]" });
+            }
+        }
+        let pairs =
+            std::iter::once(self.top_betas).chain(self.bottom_beta_strong.iter().map(|&b| (b, self.bottom_beta_weak)));
+        for (strong, weak) in pairs {
+            let model = Config {
+                alpha: self.alpha,
+                beta_strong: strong,
+                beta_weak: weak,
+                eps_strong: self.eps_strong,
+                eps_weak: self.eps_weak,
+                ..Config::default()
+            };
+            model.validate()?;
+        }
+        if self.alpha <= 0.0 {
+            return Err(ConfigError::NonPositive { field: "alpha", value: self.alpha as f64 });
+        }
+        Ok(())
+    }
+}
+
 /// One STDP curve with its summary.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StdpPanel {
@@ -115,6 +159,7 @@ pub fn stdp_dw(cfg: &StdpConfig, window: u64, beta_strong: f32, beta_weak: f32, 
 
 /// One curve over `dt = -dt_max..=dt_max`.
 pub fn stdp_curve(cfg: &StdpConfig, window: u64, beta_strong: f32, beta_weak: f32) -> Result<StdpPanel, Error> {
+    cfg.validate()?;
     let dt: Vec<i64> = (-cfg.dt_max..=cfg.dt_max).collect();
     let raw: Vec<f64> =
         dt.iter().map(|&d| stdp_dw(cfg, window, beta_strong, beta_weak, d)).collect::<Result<_, _>>()?;

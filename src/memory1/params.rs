@@ -207,6 +207,17 @@ impl Memory1Config {
                 }
             }
         }
+        // every layer's slots, and one pass's buffers (cell inputs, sums, outputs), in f32
+        let bytes: u128 = self
+            .layers
+            .iter()
+            .map(|l| {
+                let (h, w) = l.output();
+                let (f, d, cells) = (l.features as u128, l.dim() as u128, (h * w) as u128);
+                4 * (f * d + cells * d + 2 * f * cells)
+            })
+            .sum();
+        crate::config::fits_in_memory(|| "the AI-Memory1 net (layers.features x channels x kernel²)".into(), bytes)?;
         Ok(ValidMemory1Config(self))
     }
 }

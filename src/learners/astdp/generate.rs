@@ -37,6 +37,24 @@ impl Variety {
     pub const NONE: Variety = Variety { init_spread: None, fake_k: None, hidden_noise: 0.0, noise_share: 1.0 };
 }
 
+impl std::fmt::Display for Variety {
+    /// `start U(0, 0.5), fake targets k 2, hidden noise 0.1 over 50% of the ticks`, or
+    /// `none` for [`Variety::NONE`]: for logs and tables.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = Vec::new();
+        if let Some(s) = self.init_spread {
+            parts.push(format!("start U(0, {s})"));
+        }
+        if let Some(k) = self.fake_k {
+            parts.push(format!("fake targets k {k}"));
+        }
+        if self.hidden_noise > 0.0 {
+            parts.push(format!("hidden noise {} over {}% of the ticks", self.hidden_noise, 100.0 * self.noise_share));
+        }
+        if parts.is_empty() { f.write_str("none") } else { f.write_str(&parts.join(", ")) }
+    }
+}
+
 impl Trainer {
     /// Conditional generation (figure 2): clamp the label (hard), leave the image free
     /// from a fresh random state, run `test_iters` ticks with learning off, read the

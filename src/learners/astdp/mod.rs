@@ -141,6 +141,18 @@ fn argmax(x: &[f32]) -> usize {
 impl Trainer {
     /// A new network of `784 - hidden - 10` with Xavier init from `seed`.
     pub fn new(cfg: ValidMnistConfig, pixels: usize, seed: u64) -> Result<Trainer, Error> {
+        // weights both ways between neighbours (and a copy for the weight average, and
+        // the rule's buffers), and each of the batch's two nets' states, velocities and
+        // targets: checked against the free memory before anything is allocated
+        let sizes: Vec<u128> =
+            std::iter::once(pixels).chain(cfg.hidden.iter().copied()).chain([10]).map(|n| n as u128).collect();
+        let weights: u128 = sizes.windows(2).map(|p| 2 * p[0] * p[1]).sum();
+        let lateral: u128 = if cfg.lateral { sizes.iter().map(|n| n * n).sum() } else { 0 };
+        let states = cfg.batch as u128 * sizes.iter().sum::<u128>();
+        crate::config::fits_in_memory(
+            || "the aSTDP net (hidden, batch)".into(),
+            4 * (4 * (weights + lateral) + 8 * states),
+        )?;
         let topo = Topology::layered(pixels, &cfg.hidden, 10, cfg.lateral)?;
         let mut rng = rng_from_seed(seed);
         let mut net = Network::random(topo, &mut rng);

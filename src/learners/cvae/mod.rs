@@ -42,6 +42,16 @@ pub enum CvaeKind {
     B,
 }
 
+impl std::fmt::Display for CvaeKind {
+    /// `A` or `B`, as the paper names them.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CvaeKind::A => "A",
+            CvaeKind::B => "B",
+        })
+    }
+}
+
 /// Settings of a long-term memory.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
