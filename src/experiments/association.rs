@@ -396,6 +396,11 @@ pub fn recall_with_variety(
 ) -> Result<RecallResult, Error> {
     use crate::association::measures::{recognisability, variety};
     cfg.classifier.validate()?;
+    // every recall setting before any training (a spread of inf made the states
+    // non-finite, found only at its turn)
+    for (k, v) in cfg.settings.iter().enumerate() {
+        v.validate().map_err(|e| ConfigError::Invalid { field: "settings", reason: format!("setting {k}: {e}") })?;
+    }
     if cfg.per_label < 2 || cfg.real_per_label < 2 {
         return Err(crate::error::ConfigError::OutOfRange {
             field: "per_label",

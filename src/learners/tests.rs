@@ -154,3 +154,19 @@ fn an_epoch_gives_every_sample_once_in_batches_and_stops_on_request() {
     let flow = train_epoch(&mut r, &d, &mut crate::sim::rng_from_seed(1), &mut |_, _| ControlFlow::Break(())).unwrap();
     assert!(flow.is_break() && r.batches.len() == 1);
 }
+
+#[test]
+fn recall_settings_out_of_range_are_refused_before_recalling() {
+    let t = Trainer::new(tiny_astdp(), 16, 1).unwrap();
+    for bad in [
+        Variety { init_spread: Some(f32::INFINITY), ..Variety::NONE },
+        Variety { fake_k: Some(0.0), ..Variety::NONE },
+        Variety { hidden_noise: f32::NAN, ..Variety::NONE },
+        Variety { noise_share: 1.5, ..Variety::NONE },
+    ] {
+        let err = t.generate_with(&[1], 0, bad).unwrap_err().to_string();
+        assert!(err.contains("config field"), "{err}");
+    }
+    assert!(t.generate_with(&[1], 0, Variety { init_spread: Some(0.5), ..Variety::NONE }).is_ok());
+    assert_eq!(Variety::NONE.to_string(), "none");
+}

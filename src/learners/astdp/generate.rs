@@ -35,6 +35,21 @@ fn one() -> f32 {
 impl Variety {
     /// No variety beyond the config's (the recall of figure 2).
     pub const NONE: Variety = Variety { init_spread: None, fake_k: None, hidden_noise: 0.0, noise_share: 1.0 };
+
+    /// Checks every field: a start spread in [0, 1] (states live in [0, 1]), a fake
+    /// target scale in (0, 1000], hidden noise in [0, 10], a noise share in [0, 1].
+    pub fn validate(&self) -> Result<(), crate::error::ConfigError> {
+        use crate::config::in_range;
+        if let Some(s) = self.init_spread {
+            in_range("init_spread", s, 0.0, 1.0, "[0, 1]: states are drawn from U(0, init_spread)")?;
+        }
+        if let Some(k) = self.fake_k {
+            in_range("fake_k", k, f32::MIN_POSITIVE, 1000.0, "(0, 1000]")?;
+        }
+        in_range("hidden_noise", self.hidden_noise, 0.0, 10.0, "[0, 10]: the sd of the noise on hidden states")?;
+        in_range("noise_share", self.noise_share, 0.0, 1.0, "[0, 1]: the share of the ticks with noise")?;
+        Ok(())
+    }
 }
 
 impl std::fmt::Display for Variety {
@@ -66,6 +81,7 @@ impl Trainer {
     /// [`Trainer::generate`] with `variety`: a wider initial state, fake targets during
     /// recall.
     pub fn generate_with(&self, labels: &[u8], seed: u64, variety: Variety) -> Result<Vec<Vec<f32>>, Error> {
+        variety.validate()?;
         let mut g = self.clone();
         g.sim.reseed(seed);
         match variety.init_spread {
