@@ -164,9 +164,12 @@ def run_study(
             raise StudyError(f"num samples: give a whole number >= 1, not {num_samples}")
         study.num_samples = num_samples
     _refuse_existing(study, root)
-    mnist_dir = study.mnist_dir or os.environ.get("ASTDP_MNIST_DIR")
+    # the folder as this process finds it, made absolute: workers start elsewhere
+    mnist_dir: Optional[str] = str(Path(study.mnist_dir or os.environ.get("ASTDP_MNIST_DIR") or "data/mnist").resolve())
     if study.system == "mnist":
         datasets.load_mnist(mnist_dir, train=1, test=1)  # the folder's errors, before any trial
+    else:
+        mnist_dir = None
 
     import ray
     from ray import tune
@@ -175,7 +178,7 @@ def run_study(
 
     env = {"RAYON_NUM_THREADS": str(cpus_per_trial)}
     if mnist_dir:
-        env["ASTDP_MNIST_DIR"] = str(Path(mnist_dir).resolve())
+        env["ASTDP_MNIST_DIR"] = mnist_dir
     started_here = not ray.is_initialized()
     t0 = time.perf_counter()
     if started_here:
