@@ -14,6 +14,7 @@ data give the same centres, bit for bit, as the crate's `clustering_mnist` examp
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any, Callable, Generic, Optional, TypeVar, Union
 
@@ -124,8 +125,6 @@ class ClusteringNeurons(_Online[_astdp.Clusterer]):
     @classmethod
     def load(cls, path: PathLike, seed: int = 1) -> "ClusteringNeurons":
         """A fitted model from `save`'s file (later passes draw from `seed`)."""
-        import json
-
         model = _astdp.Clusterer.load(os.fspath(path), seed)
         cfg = json.loads(model.config())
         eta = cfg["eta"]

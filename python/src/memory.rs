@@ -86,7 +86,8 @@ impl Memory1 {
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let width = self.input_width();
         expect_width(&images, width, "images")?;
-        let out_width = self.layer(layer)?.params.features * self.layer(layer)?.cells();
+        let l = self.layer(layer)?;
+        let out_width = l.params.features * l.cells();
         let (x, n) = (flat(&images, "images")?, images.shape()[0]);
         let out = py
             .detach(|| -> Result<Vec<f32>, astdp::error::Memory1Error> {

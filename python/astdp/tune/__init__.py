@@ -25,7 +25,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 
 from .. import datasets
 from ..files import write_atomic
-from ._study import Axis, Study, StudyError, load_study
+from ._study import SYSTEMS, Axis, Study, StudyError, load_study
 
 __all__ = ["Axis", "Study", "StudyError", "StudyRun", "TrialOutcome", "check_address", "load_study", "run_study"]
 
@@ -89,7 +89,7 @@ def trial_name(values: Mapping[str, Any], seed: int) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]", "", "_".join(parts))
 
 
-def _read_csv(path: Path, header: list[str]) -> list[dict[str, str]]:
+def _read_csv(path: Path) -> list[dict[str, str]]:
     if not path.exists():
         return []
     with path.open(newline="", encoding="utf-8") as f:
@@ -98,7 +98,7 @@ def _read_csv(path: Path, header: list[str]) -> list[dict[str, str]]:
 
 def _append_rows(path: Path, header: list[str], rows: list[dict[str, Any]]) -> None:
     """Adds `rows` to a CSV index, written whole or not at all."""
-    old = _read_csv(path, header)
+    old = _read_csv(path)
     out = io.StringIO()
     w = csv.DictWriter(out, fieldnames=header, lineterminator="\n")
     w.writeheader()
@@ -109,10 +109,10 @@ def _append_rows(path: Path, header: list[str], rows: list[dict[str, Any]]) -> N
 
 def _refuse_existing(study: Study, root: Path) -> None:
     if study.system == "mnist":
-        taken = [r["name"] for r in _read_csv(root / "results/index.csv", INDEX_HEADER)]
+        taken = [r["name"] for r in _read_csv(root / "results/index.csv")]
         clash = [n for n in taken if n.startswith(f"{study.name}/")]
     else:
-        taken = [r["file"] for r in _read_csv(root / "results/figures.csv", FIGURES_HEADER)]
+        taken = [r["file"] for r in _read_csv(root / "results/figures.csv")]
         clash = [f for f in taken if f.startswith(f"plots/tune/{study.name}/")]
     if clash or (root / "configs" / "tune" / study.name).exists():
         raise StudyError(
@@ -193,7 +193,7 @@ def run_study(
         "epochs": study.epochs,
         "train_samples": study.train_samples,
         "test_samples": study.test_samples,
-        "metrics": list(study_metrics(study)),
+        "metrics": list(SYSTEMS[study.system]),
     }
     trainable = tune.with_resources(tune.with_parameters(TRIALS[study.system], study=shared), {"cpu": cpus_per_trial})
     scheduler = None
@@ -245,12 +245,6 @@ def run_study(
     finally:
         if started_here:
             ray.shutdown()
-
-
-def study_metrics(study: Study) -> tuple[str, ...]:
-    from ._study import SYSTEMS
-
-    return SYSTEMS[study.system]
 
 
 def _write_results(study: Study, root: Path, grid: Any) -> list[TrialOutcome]:

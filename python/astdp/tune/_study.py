@@ -7,7 +7,7 @@ import json
 import math
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional, Union
 
@@ -67,14 +67,18 @@ class Study:
     max_failures: int = 3
     source: Optional[Path] = None
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def config_for(self, values: Mapping[str, Any]) -> dict[str, Any]:
         """The base config with the axes' `values` set (dotted paths)."""
-        cfg: dict[str, Any] = json.loads(json.dumps(self.base))
-        for path, v in values.items():
-            set_path(cfg, path, v)
-        return cfg
+        return with_values(self.base, values)
+
+
+def with_values(base: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of `base` with each dotted path of `values` set."""
+    cfg: dict[str, Any] = json.loads(json.dumps(base))
+    for path, v in values.items():
+        set_path(cfg, path, v)
+    return cfg
 
 
 def set_path(cfg: dict[str, Any], path: str, value: Any) -> None:

@@ -14,7 +14,7 @@ from ray import tune
 
 from .. import _astdp, datasets, toys
 from ..learners import Trainer
-from ._study import set_path
+from ._study import with_values
 
 TRAINER = "trainer.json"  # the crate's atomic checkpoint of the net
 REPORT = "report.json"  # the crate's results report of the run so far
@@ -30,10 +30,7 @@ def _mnist(path: Optional[str], train: int, test: int) -> datasets.Mnist:
 
 def settings_of(config: dict[str, Any], study: dict[str, Any]) -> dict[str, Any]:
     """The trial's config: the study's base with the trial's values set."""
-    cfg: dict[str, Any] = json.loads(json.dumps(study["base"]))
-    for path, value in config["values"].items():
-        set_path(cfg, path, value)
-    return cfg
+    return with_values(study["base"], config["values"])
 
 
 def mnist_epochs(
@@ -42,9 +39,8 @@ def mnist_epochs(
     """The work of an MNIST trial, epoch by epoch, as the crate's `mnist` example runs it
     (the same epochs, tests and history): after each epoch its metrics and a function
     that writes the checkpoint (the net, the report so far, the time) into a folder. From
-    the checkpoint in `restore` if given."""
+    the checkpoint in `restore` if given, read at once (the folder may go away)."""
     data = _mnist(study["mnist_dir"], study["train_samples"], study["test_samples"])
-    n_train, n_test = data.X_train.shape[0], data.X_test.shape[0]
     wall = 0.0
     if restore is None:
         net = Trainer(settings, seed=seed)
@@ -52,7 +48,14 @@ def mnist_epochs(
     else:
         net = Trainer.load(restore / TRAINER)
         wall = float(json.loads((restore / CLOCK).read_text())["wall_s"])
-    while net.epochs_done_ < study["epochs"]:
+    return _epochs(net, data, wall, study["epochs"])
+
+
+def _epochs(
+    net: Trainer, data: datasets.Mnist, wall: float, epochs: int
+) -> Iterator[tuple[dict[str, Any], Callable[[Path], None]]]:
+    n_train, n_test = data.X_train.shape[0], data.X_test.shape[0]
+    while net.epochs_done_ < epochs:
         start = time.perf_counter()
         record = json.loads(net.net_.tested_epoch(data.X_train, data.y_train, data.X_test, data.y_test))
         wall += time.perf_counter() - start
@@ -86,19 +89,10 @@ def mnist_trial(config: dict[str, Any], study: dict[str, Any]) -> None:
     else:
         with checkpoint.as_directory() as d:
             steps = mnist_epochs(settings, seed, study, Path(d))
-            first = next(steps, None)  # the net and clock are read while the folder is there
-        if first is None:
-            return
-        steps = _chain(first, steps)
     for metrics, save in steps:
         with tempfile.TemporaryDirectory() as d:
             save(Path(d))
             tune.report(metrics, checkpoint=tune.Checkpoint.from_directory(d))
-
-
-def _chain(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
-    yield first
-    yield from rest
 
 
 def rivalry_trial(config: dict[str, Any], study: dict[str, Any]) -> None:
