@@ -32,23 +32,26 @@ fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let mut cfg: RivalryConfig = args.common.start(&["binocular_rivalry.svg", "binocular_rivalry.json"])?;
     cfg.test_ticks = args.test_ticks.unwrap_or(cfg.test_ticks);
+    cfg.validate()?;
     let mut results = Vec::new();
     println!(
         "seed  recalled  margin  switches  control_switches  mean_duration  cv     gamma_shape  durations_p10/50/90  fraction_A  sd(A-B)  control_sd(A-B)  control_mean(A-B)"
     );
+    // a measure of the durations that needs more of them than the run saw: "-"
+    let opt = |x: Option<f64>, places: usize| x.map_or_else(|| "-".to_string(), |v| format!("{v:.places$}"));
     for seed in args.common.seeds(args.seeds)? {
         let r = run(&cfg, seed)?;
         let s = &r.summary;
         println!(
-            "{:>4}  {:>8}  {:>6.2}  {:>8}  {:>16}  {:>13.1}  {:>5.2}  {:>11.2}  {:>19}  {:>10.2}  {:>7.3}  {:>15.3}  {:>17.3}",
+            "{:>4}  {:>8}  {:>6.2}  {:>8}  {:>16}  {:>13}  {:>5}  {:>11}  {:>19}  {:>10.2}  {:>7.3}  {:>15.3}  {:>17.3}",
             seed,
             s.patterns_recalled,
             s.recall_margin,
             s.switches,
             s.control_switches,
-            s.mean_duration,
-            s.cv,
-            s.gamma_shape,
+            opt(s.mean_duration, 1),
+            opt(s.cv, 2),
+            opt(s.gamma_shape, 2),
             s.duration_percentiles.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("/"),
             s.fraction_a,
             s.ab_sd,

@@ -33,7 +33,11 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg: MnistClusteringConfig = args.common.start(&["clustering_mnist.svg", "clustering_mnist.json"])?;
+    let data_files = astdp::data::mnist::input_files(args.mnist_dir.as_deref());
+    let inputs: Vec<(&str, &std::path::Path)> = data_files.iter().map(|f| ("--mnist-dir", f.as_path())).collect();
+    let extra: Vec<(&str, &std::path::Path)> = args.save.iter().map(|s| ("--save", s.as_path())).collect();
+    let cfg: MnistClusteringConfig =
+        args.common.start_with(&["clustering_mnist.svg", "clustering_mnist.json"], &extra, &inputs)?;
     let (train, test) = load(args.mnist_dir.as_deref(), args.train_samples, args.test_samples)?;
     let runs = mnist(&cfg, &train, &test, args.common.seed)?;
     println!("    k  method   quantisation_error  purity  samples/s");

@@ -32,7 +32,24 @@ struct Args {
 struct Summary {
     scene: Scene,
     runs: Vec<SceneRun>,
-    mean: serde_json::Value,
+    mean: Mean,
+}
+
+/// The mean over seeds of each measure the scene has.
+#[derive(serde::Serialize)]
+struct Mean {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    split_purity: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mask_ari: Option<f64>,
+    reconstruction_error: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    single_group_error: Option<f64>,
+}
+
+/// A measure the scene may lack, for the table ("-" when it does).
+fn opt(x: Option<f64>) -> String {
+    x.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"))
 }
 
 /// The scene's name in configs and on the command line.
@@ -67,7 +84,6 @@ fn main() -> anyhow::Result<()> {
             .map(|seed| scene(sc, cfg.scene(sc), mnist.as_ref(), seed))
             .collect::<Result<_, _>>()?;
         for r in &runs {
-            let opt = |x: Option<f64>| x.map_or_else(|| "-".to_string(), |v| format!("{v:.4}"));
             println!(
                 "{} seed {}: split purity {}, mask ARI {}, reconstruction error {:.5}, single group {}",
                 scene_name(sc),
@@ -78,13 +94,21 @@ fn main() -> anyhow::Result<()> {
                 opt(r.single_group_error)
             );
         }
-        let mean = serde_json::json!({
-            "split_purity": mean_of(&runs, |r| r.split_purity),
-            "mask_ari": mean_of(&runs, |r| r.mask_ari),
-            "reconstruction_error": mean_of(&runs, |r| Some(r.reconstruction_error)),
-            "single_group_error": mean_of(&runs, |r| r.single_group_error),
-        });
-        println!("{} mean: {mean}", scene_name(sc));
+        let mean = Mean {
+            split_purity: mean_of(&runs, |r| r.split_purity),
+            mask_ari: mean_of(&runs, |r| r.mask_ari),
+            reconstruction_error: runs.iter().map(|r| r.reconstruction_error).sum::<f64>() / runs.len() as f64,
+            single_group_error: mean_of(&runs, |r| r.single_group_error),
+        };
+        println!(
+            "{} mean of {} seeds: split purity {}, mask ARI {}, reconstruction error {:.5}, single group {}",
+            scene_name(sc),
+            runs.len(),
+            opt(mean.split_purity),
+            opt(mean.mask_ari),
+            mean.reconstruction_error,
+            opt(mean.single_group_error)
+        );
         let first = &runs[0];
         let name = serde_json::to_value(sc)?.as_str().unwrap_or("scene").to_string();
         let svg = args.common.out(&format!("meta_clustering_{name}.svg"));

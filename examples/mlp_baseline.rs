@@ -59,9 +59,11 @@ fn main() -> anyhow::Result<()> {
     };
     let cfg = MlpConfig { hidden: args.hidden, loss, lr: args.lr.unwrap_or(loss.default_lr()), batch: args.batch };
     cfg.validate()?;
-    if let Some(out) = &args.out {
-        astdp::checkpoint::check_writable(out)?;
-    }
+    cfg.fits(astdp::data::mnist::SIDE * astdp::data::mnist::SIDE, 10)?;
+    let mnist = astdp::data::mnist::input_files(args.mnist_dir.as_deref());
+    let inputs: Vec<(&str, &std::path::Path)> = mnist.iter().map(|f| ("--mnist-dir", f.as_path())).collect();
+    let outputs: Vec<(&str, &std::path::Path)> = args.out.iter().map(|p| ("--out", p.as_path())).collect();
+    astdp::checkpoint::check_outputs(&outputs, &inputs)?;
     let (train, test) = load(args.mnist_dir.as_deref(), args.train_samples, args.test_samples)?;
     if train.is_empty() || test.is_empty() {
         anyhow::bail!("--train-samples and --test-samples must be at least 1");

@@ -92,7 +92,11 @@ fn main() -> anyhow::Result<()> {
         .into_iter()
         .filter_map(|(f, p)| Some((f, p.as_deref()?)))
         .collect();
-    let inputs: Vec<(&str, &std::path::Path)> = args.resume.as_deref().map(|p| ("--resume", p)).into_iter().collect();
+    let mnist = astdp::data::mnist::input_files(args.mnist_dir.as_deref());
+    let mut inputs: Vec<(&str, &std::path::Path)> =
+        args.resume.as_deref().map(|p| ("--resume", p)).into_iter().collect();
+    inputs.extend(args.config.as_deref().map(|p| ("--config", p)));
+    inputs.extend(mnist.iter().map(|f| ("--mnist-dir", f.as_path())));
     astdp::checkpoint::check_outputs(&outputs, &inputs)?;
     let mode = match args.mode {
         CliMode::Supervised => RunMode::Supervised,

@@ -33,6 +33,9 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let rows = read_index(Path::new("."))?;
+    let reports: Vec<std::path::PathBuf> = rows.iter().map(|r| r.results_path()).collect();
+    let inputs: Vec<(&str, &Path)> = reports.iter().map(|p| ("--runs", p.as_path())).collect();
+    astdp::checkpoint::check_outputs(&[("--out", &args.out)], &inputs)?;
     let (mut acc, mut sym) = (Vec::new(), Vec::new());
     for (k, name) in args.runs.iter().map(|n| n.trim()).enumerate() {
         let row =

@@ -28,6 +28,7 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    astdp::checkpoint::check_outputs(&[("--out", &args.out)], &[("--resume", &args.resume)])?;
     let trainer = Trainer::load(&args.resume).with_context(|| format!("loading {}", args.resume.display()))?;
     let cells = trainer.generate_digits(args.per_label, args.seed)?;
     let title = "Generated digits: label clamped, image free (weak net, rho(s))";

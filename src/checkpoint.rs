@@ -60,8 +60,8 @@ fn remove_stale_temporaries(dir: &Path, name: &str) {
     }
 }
 
-/// Checks, before any long work, that `path` can be written: creates its folder and a
-/// probe file beside it, then removes the probe. Nothing at `path` itself changes.
+/// Checks, before any long work, that `path` can be written: a probe file in the nearest
+/// folder of its path that exists, then removed. Nothing is left behind.
 pub fn check_writable(path: impl AsRef<Path>) -> Result<(), FileError> {
     let path = path.as_ref();
     let io = |e| FileError::Io { path: path.into(), source: e };
@@ -72,9 +72,23 @@ pub fn check_writable(path: impl AsRef<Path>) -> Result<(), FileError> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    std::fs::create_dir_all(dir).map_err(io)?;
+    // the nearest folder that exists: the folders below it are made at the write, so a
+    // run refused later leaves no empty folder behind
+    let mut existing = dir;
+    while !existing.exists() {
+        existing = match existing.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+    }
+    if !existing.is_dir() {
+        return Err(io(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!("{} is a file, not a folder", existing.display()),
+        )));
+    }
     let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let probe = dir.join(format!(".{name}.{}.probe", std::process::id()));
+    let probe = existing.join(format!(".{name}.{}.probe", std::process::id()));
     std::fs::File::create(&probe).map_err(io)?;
     std::fs::remove_file(&probe).map_err(io)
 }
@@ -95,9 +109,27 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 /// Checks a command's files before it starts work: every output (`(flag, path)`) can be
 /// written, and no output is the same file as another output or as an input, which would
 /// overwrite it (results written over the checkpoint they came from).
+///
+/// Nor may an output be a committed figure (a JSON file that `results/figures.csv` in the
+/// working folder lists, or the SVG beside it) unless this command is the one the index
+/// gives for that figure: a run with another config or seeds never rewrites it.
 pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Result<(), FileError> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let example = std::env::current_exe().ok().and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()));
+    let figures = crate::results::figure_rows(Path::new(".")).unwrap_or_default();
     for (k, &(flag, out)) in outputs.iter().enumerate() {
         check_writable(out)?;
+        if let Some(row) = committed_figure(out, &figures)
+            && !row.made_by(example.as_deref().unwrap_or(""), &args)
+        {
+            return Err(FileError::Invalid {
+                path: out.into(),
+                what: format!(
+                    "{flag} names a committed figure, which only `{}` writes: give another --out-dir (runs/ say)",
+                    row.command()
+                ),
+            });
+        }
         let clash = outputs[..k].iter().chain(inputs).find(|(_, other)| same_file(out, other));
         if let Some((other_flag, _)) = clash {
             return Err(FileError::Invalid {
@@ -107,6 +139,14 @@ pub fn check_outputs(outputs: &[(&str, &Path)], inputs: &[(&str, &Path)]) -> Res
         }
     }
     Ok(())
+}
+
+/// The row of `figures` whose figure `out` is: the JSON file, or the SVG of the same name.
+fn committed_figure<'a>(out: &Path, figures: &'a [crate::results::FigureRow]) -> Option<&'a crate::results::FigureRow> {
+    figures.iter().find(|row| {
+        let json = Path::new(&row.file);
+        same_file(out, json) || same_file(out, &json.with_extension("svg"))
+    })
 }
 
 /// The folder an example writes its figures to: `explicit` (its `--out-dir`) if given;
@@ -193,10 +233,12 @@ mod tests {
         save_json(&p, &vec![1.0f32]).unwrap();
         assert!(!stale.exists());
         assert_eq!(std::fs::read_dir(dir.join("sub")).unwrap().count(), 1);
-        // writability is checked without touching the file; folders are refused
+        // writability is checked without touching the file or making folders; a folder
+        // is refused, and so is a path through a file
         check_writable(dir.join("new/y.json")).unwrap();
-        assert!(!dir.join("new/y.json").exists() && dir.join("new").is_dir());
+        assert!(!dir.join("new").exists());
         assert!(check_writable(dir.join("sub")).is_err());
+        assert!(check_writable(p.join("under_a_file.json")).is_err());
         assert!(same_file(&dir.join("sub/x.json"), &dir.join("sub/../sub/x.json")));
         assert!(!same_file(&dir.join("sub/x.json"), &dir.join("sub/y.json")));
         let (a, b) = (dir.join("a.json"), dir.join("b.json"));

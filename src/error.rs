@@ -150,6 +150,9 @@ pub enum SimError {
     /// A simulation of zero batch elements.
     #[error("batch size must be at least 1")]
     EmptyBatch,
+    /// A setting out of range (here: a batch whose states do not fit in memory).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
     /// An event names a layer that does not exist.
     #[error("no layer {layer} (the network has {layers})")]
     NoLayer {
@@ -514,6 +517,14 @@ pub enum Error {
 /// A learner asked for something it cannot do (see [`crate::learners::Learner`]).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum LearnerError {
+    /// Training made the loss or the weights non-finite.
+    #[error("the {learner} diverged ({what}): lower its lr and start again")]
+    Diverged {
+        /// The learner's name.
+        learner: &'static str,
+        /// What became non-finite, and when.
+        what: String,
+    },
     /// Recall by label from a learner that cannot recall.
     #[error(
         "the {learner} learner cannot recall images by label: dream from a memory that can (astdp, cvae_a, cvae_b)"

@@ -371,6 +371,25 @@ pub struct FigureRow {
 }
 
 impl FigureRow {
+    /// Whether the command line `args` of example `example` is this figure's: the same
+    /// flags in the same order, leaving out those that change no figure (`--mnist-dir`,
+    /// `--memories`, `--threads`, with their values).
+    pub fn made_by(&self, example: &str, args: &[String]) -> bool {
+        let mut given = Vec::new();
+        let mut rest = args.iter();
+        while let Some(a) = rest.next() {
+            let (name, inline) = a.split_once('=').map_or((a.as_str(), false), |(n, _)| (n, true));
+            if ["--mnist-dir", "--memories", "--threads"].contains(&name) {
+                if !inline {
+                    rest.next();
+                }
+            } else {
+                given.push(a.as_str());
+            }
+        }
+        example == self.example && given == self.flags.split_whitespace().collect::<Vec<_>>()
+    }
+
     /// The command that writes the file again: `cargo run --release [--features F]
     /// --example NAME [-- FLAGS]`, or for a script of `python/examples/` (an example
     /// named `*.py`, after `pip install ./python`) `python python/examples/NAME [FLAGS]`.
@@ -387,6 +406,16 @@ impl FigureRow {
 
 /// Reads `results/figures.csv` and checks it: files unique, each present and JSON.
 pub fn read_figures(root: &Path) -> Result<Vec<FigureRow>, FileError> {
+    let rows = figure_rows(root)?;
+    for row in &rows {
+        crate::checkpoint::read_json::<serde_json::Value>(root.join(&row.file))?;
+    }
+    Ok(rows)
+}
+
+/// The rows of `root/results/figures.csv`, checked for form (each file once, a command
+/// with flags naming the file's folder), whether or not their files exist yet.
+pub fn figure_rows(root: &Path) -> Result<Vec<FigureRow>, FileError> {
     let path = root.join("results/figures.csv");
     if !path.exists() {
         // a root of MNIST runs only (a study's, say) has no other figures
@@ -408,7 +437,6 @@ pub fn read_figures(root: &Path) -> Result<Vec<FigureRow>, FileError> {
                 row.file
             )));
         }
-        crate::checkpoint::read_json::<serde_json::Value>(root.join(&row.file))?;
         rows.push(row);
     }
     Ok(rows)

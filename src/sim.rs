@@ -227,6 +227,12 @@ impl Simulation {
             return Err(SimError::EmptyBatch);
         }
         let n = network.n_neurons();
+        // each batch element holds, per neuron and for both nets, a state, a velocity, a
+        // target and the rule's buffers: about 16 floats
+        crate::config::fits_in_memory(
+            || format!("the batch's states ({batch} x {n} neurons)"),
+            64 * (batch * n) as u128,
+        )?;
         let (lo, hi) = (config.init_low, config.init_high);
         let s0: Vec<f32> = (0..batch * n).map(|_| if hi > lo { rng.random_range(lo..hi) } else { lo }).collect();
         let twin = TwinState::new(&network, &config, batch, s0);
@@ -361,9 +367,19 @@ impl Simulation {
     pub fn add_probe(&mut self, spec: ProbeSpec, from: Tick, until: Tick) -> Result<usize, SimError> {
         let n = self.model.network.n_neurons();
         if spec.every == 0 || spec.batch >= self.model.twin.batch() || spec.neurons.iter().any(|&i| i >= n) {
-            return Err(SimError::BadProbe { batch: self.model.twin.batch(), n, spec: format!("{spec:?}") });
+            return Err(SimError::BadProbe {
+                batch: self.model.twin.batch(),
+                n,
+                spec: format!("neurons {:?}, batch element {}, every {} ticks", spec.neurons, spec.batch, spec.every),
+            });
         }
-        let cap = (until.saturating_sub(from)).div_ceil(spec.every) as usize;
+        let cap = (until.saturating_sub(from)).div_ceil(spec.every);
+        // per sample and neuron: the strong and weak states, dz and the target
+        crate::config::fits_in_memory(
+            || format!("a recording of {cap} samples of {} neurons (ticks recorded)", spec.neurons.len()),
+            16 * cap as u128 * (spec.neurons.len() as u128 + 1),
+        )?;
+        let cap = cap as usize;
         self.model.recordings.push(Recording::new(&spec, cap));
         let id = self.model.recordings.len() - 1;
         self.schedule(from, Event::Probe { probe: id, until })?;

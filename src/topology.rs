@@ -102,7 +102,9 @@ impl Topology {
                 return Err(ConfigError::Topology(format!("layer `{name}` has no neurons")));
             }
             out.push(Layer { name: name.to_string(), size, role, offset });
-            offset += size;
+            offset = offset
+                .checked_add(size)
+                .ok_or_else(|| ConfigError::Topology(format!("layer `{name}`: {size} neurons overflow the count")))?;
         }
         let mut conns: Vec<Connection> = Vec::with_capacity(connections.len());
         for &(post, pre) in connections {
@@ -123,6 +125,12 @@ impl Topology {
             }
             conns.push(Connection { post, pre });
         }
+        // every weight block with its momentum, its average and the rule's buffer
+        let weights: u128 = conns.iter().map(|c| out[c.post].size as u128 * out[c.pre].size as u128).sum();
+        crate::config::fits_in_memory(
+            || format!("the weights of a net of {offset} neurons (layer sizes)"),
+            16 * weights,
+        )?;
         Ok(Topology { layers: out, connections: conns })
     }
 

@@ -6,8 +6,10 @@
 //! (`target/<profile>/examples/`); run the whole `cargo test`, not `--test cli` alone,
 //! so that they are current.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use common::*;
+use std::path::Path;
 
 /// Every example binary.
 const EXAMPLES: [&str; 19] = [
@@ -31,79 +33,6 @@ const EXAMPLES: [&str; 19] = [
     "stdp_curve",
     "tick_bench",
 ];
-
-fn example(name: &str) -> PathBuf {
-    // target/<profile>/deps/cli-HASH -> target/<profile>/examples/NAME
-    let exe = std::env::current_exe().unwrap();
-    let bin = exe.parent().unwrap().parent().unwrap().join("examples").join(name);
-    let help = "run `cargo test` (which builds the examples) or `cargo build --examples` first";
-    let built = std::fs::metadata(&bin).and_then(|m| m.modified());
-    let built = built.unwrap_or_else(|_| panic!("{} is missing: {help}", bin.display()));
-    // cargo's dep-info beside the binary lists every source file it was built from
-    let deps = std::fs::read_to_string(bin.with_extension("d")).unwrap_or_default();
-    let sources = deps.lines().next().and_then(|l| l.split_once(": ")).map_or("", |(_, s)| s);
-    for src in sources.split_whitespace() {
-        let changed = std::fs::metadata(src).and_then(|m| m.modified());
-        assert!(changed.is_ok_and(|t| t <= built), "{} is older than {src}: {help}", bin.display());
-    }
-    bin
-}
-
-/// Runs example `name` with `args` in `dir` (MNIST from `ASTDP_MNIST_DIR` unset).
-fn run(dir: &Path, name: &str, args: &[&str]) -> Output {
-    Command::new(example(name))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("ASTDP_MNIST_DIR")
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .unwrap()
-}
-
-/// Asserts `out` is a refusal (exit 1 for a typed error, 2 for a flag clap refused) whose
-/// stderr holds `needle`, and no panic.
-#[track_caller]
-fn refused(out: &Output, needle: &str) {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(!err.contains("panicked"), "panic: {err}");
-    assert!(matches!(out.status.code(), Some(1 | 2)), "exit {:?}, stderr: {err}", out.status.code());
-    assert!(err.contains(needle), "stderr lacks {needle:?}: {err}");
-}
-
-#[track_caller]
-fn ok(out: &Output) -> String {
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "exit {:?}, stderr: {err}", out.status.code());
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-/// A fresh scratch folder for one test.
-fn scratch(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("astdp-cli-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-/// An MNIST folder of `n` images of `side` x `side` per split, raw IDX.
-fn fake_mnist(dir: &Path, side: u32, n: u32) -> PathBuf {
-    let m = dir.join(format!("mnist{side}"));
-    std::fs::create_dir_all(&m).unwrap();
-    let idx = |magic: u32, dims: &[u32], data: Vec<u8>| {
-        let mut v = magic.to_be_bytes().to_vec();
-        dims.iter().for_each(|d| v.extend(d.to_be_bytes()));
-        v.extend(data);
-        v
-    };
-    let pixels = (side * side * n) as usize;
-    for split in ["train", "t10k"] {
-        let images = (0..pixels).map(|i| ((i * 37) % 256) as u8).collect();
-        std::fs::write(m.join(format!("{split}-images-idx3-ubyte")), idx(0x803, &[n, side, side], images)).unwrap();
-        let labels = (0..n).map(|i| (i % 10) as u8).collect();
-        std::fs::write(m.join(format!("{split}-labels-idx1-ubyte")), idx(0x801, &[n], labels)).unwrap();
-    }
-    m
-}
 
 fn quick_config() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/mnist/one_layer/quick.json").display().to_string()
@@ -463,4 +392,107 @@ fn round_two_probes_are_refused_before_any_work() {
     refused(&run(&d, "continual_mnist", &["--config", &c, "--out-dir", "o"]), "joint: takes no memory_share");
     let c = cfg("seeds.json", r#"{"seeds": [1, 1], "runs": [{"learner": "mlp", "strategy": "none"}]}"#);
     refused(&run(&d, "continual_mnist", &["--config", &c, "--out-dir", "o"]), "seed 1 is given twice");
+}
+
+/// Hardening round 2 (issue 42): no output of any binary may be one of its inputs (the
+/// MNIST files, a checkpoint, a config, a results file it reads), compared by canonical
+/// path, nor a committed figure unless the command is the figure's own.
+#[test]
+fn outputs_onto_inputs_or_committed_figures_are_refused() {
+    let d = scratch("onto");
+    let data = fake_mnist(&d, 28, 40);
+    let dir = data.to_str().unwrap();
+    let images = data.join("train-images-idx3-ubyte");
+    let before = std::fs::read(&images).unwrap();
+    // the same file by another spelling (a `.` in the path)
+    let onto = format!("{dir}/./train-images-idx3-ubyte");
+    for (name, args) in [
+        ("mlp_baseline", vec!["--out", &onto]),
+        ("clustering_mnist", vec!["--save", &onto, "--out-dir", "o"]),
+        ("ai_memory1", vec!["--save", &onto, "--out-dir", "o"]),
+        ("mnist", vec!["--save", &onto]),
+        ("mnist", vec!["--out", &onto]),
+    ] {
+        let mut a = args.clone();
+        a.extend(["--mnist-dir", dir]);
+        refused(&run(&d, name, &a), "--mnist-dir name the same file");
+    }
+    // the outputs named after a flag's value: continual_mnist's --name onto its config
+    std::fs::write(d.join("c.json"), "{}").unwrap();
+    refused(
+        &run(&d, "continual_mnist", &["--config", "c.json", "--name", "c", "--out-dir", ".", "--mnist-dir", dir]),
+        "--out-dir and --config name the same file",
+    );
+    // a checkpoint read and written
+    let ckpt = d.join("ckpt.json");
+    ok(&run(
+        &d,
+        "mnist",
+        &[
+            "--config",
+            &quick_config(),
+            "--mnist-dir",
+            dir,
+            "--train-samples",
+            "16",
+            "--test-samples",
+            "8",
+            "--save",
+            ckpt.to_str().unwrap(),
+        ],
+    ));
+    let saved = std::fs::read(&ckpt).unwrap();
+    refused(&run(&d, "mnist_generate", &["--resume", "ckpt.json", "--out", "./ckpt.json"]), "--out and --resume");
+    std::fs::copy(&ckpt, d.join("memory_recall.json")).unwrap();
+    refused(
+        &run(&d, "memory_recall", &["--resume", "memory_recall.json", "--out-dir", ".", "--mnist-dir", dir]),
+        "--out-dir and --resume name the same file",
+    );
+    assert_eq!(std::fs::read(d.join("memory_recall.json")).unwrap(), saved, "the checkpoint was written over");
+    assert_eq!(std::fs::read(&ckpt).unwrap(), saved, "the checkpoint was written over");
+    assert_eq!(std::fs::read(&images).unwrap(), before, "the MNIST file was written over");
+
+    // a committed figure: only its own command writes it
+    std::fs::create_dir_all(d.join("results")).unwrap();
+    std::fs::write(
+        d.join("results/figures.csv"),
+        "file,example,flags,features,what\nplots/stdp_curve.json,stdp_curve,,,\"STDP\"\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("s.json"), "{}").unwrap();
+    let out = run(&d, "stdp_curve", &["--config", "s.json", "--out-dir", "plots"]);
+    refused(&out, "names a committed figure, which only `cargo run --release --example stdp_curve` writes");
+    assert!(!d.join("plots/stdp_curve.json").exists());
+    ok(&run(&d, "stdp_curve", &[]));
+    assert!(d.join("plots/stdp_curve.json").exists(), "the figure's own command wrote nothing");
+}
+
+/// Sizes, steps and rates that pass the shape checks but not the machine or the dynamics
+/// (issue 42): refused with the field named, before any output.
+#[test]
+fn sizes_and_rates_beyond_the_machine_or_the_dynamics_are_refused() {
+    let d = scratch("sizes");
+    let data = fake_mnist(&d, 28, 40);
+    let dir = data.to_str().unwrap();
+    let out = run(&d, "binocular_rivalry", &["--test-ticks", "1099511627776", "--seeds", "1", "--out-dir", "o"]);
+    refused(&out, "the test's recording (test_ticks) would need about");
+    assert!(out.stdout.is_empty(), "the table began before the check");
+    refused(&run(&d, "mlp_baseline", &["--hidden", "1099511627776", "--mnist-dir", dir]), "the MLP (hidden, batch)");
+    let out = run(&d, "mlp_baseline", &["--lr", "1e38", "--hidden", "8", "--epochs", "1", "--mnist-dir", dir]);
+    refused(&out, "the MLP diverged");
+    for (name, text, needle) in [
+        ("continual_mnist", r#"{"mlp": {"batch": 1099511627776}}"#, "the MLP (hidden, batch)"),
+        ("continual_mnist", r#"{"plan": {"dreams_per_class": 1099511627776}}"#, "plan.dreams_per_class"),
+        ("imbalanced_stream", r#"{"mlp": {"hidden": 1099511627776}}"#, "the MLP (hidden, batch)"),
+        ("imbalanced_stream", r#"{"samples": 1099511627776}"#, "the stream (samples)"),
+        ("meta_clustering", r#"{"onehot_5x5": {"test_examples": 1099511627776}}"#, "test_examples"),
+    ] {
+        std::fs::write(d.join("c.json"), text).unwrap();
+        let mut a = vec!["--config", "c.json", "--out-dir", "o", "--mnist-dir", dir];
+        if name == "meta_clustering" {
+            a.extend(["--scenes", "onehot_5x5", "--seeds", "1"]);
+        }
+        refused(&run(&d, name, &a), needle);
+    }
+    assert!(!d.join("o").exists(), "a refused run wrote something");
 }

@@ -43,10 +43,22 @@ impl ToyArgs {
         &self,
         outputs: &[&str],
     ) -> anyhow::Result<T> {
+        self.start_with(outputs, &[], &[])
+    }
+
+    /// [`ToyArgs::start`] with `extra` outputs (other flags' files) and other `inputs`.
+    pub fn start_with<T: Default + serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        outputs: &[&str],
+        extra: &[(&str, &std::path::Path)],
+        inputs: &[(&str, &std::path::Path)],
+    ) -> anyhow::Result<T> {
         let paths: Vec<PathBuf> = outputs.iter().map(|n| self.out(n)).collect();
-        let outs: Vec<(&str, &std::path::Path)> = paths.iter().map(|p| ("--out-dir", p.as_path())).collect();
-        let inputs: Vec<(&str, &std::path::Path)> = self.config.iter().map(|c| ("--config", c.as_path())).collect();
-        astdp::checkpoint::check_outputs(&outs, &inputs)?;
+        let mut outs: Vec<(&str, &std::path::Path)> = paths.iter().map(|p| ("--out-dir", p.as_path())).collect();
+        outs.extend_from_slice(extra);
+        let mut ins: Vec<(&str, &std::path::Path)> = self.config.iter().map(|c| ("--config", c.as_path())).collect();
+        ins.extend_from_slice(inputs);
+        astdp::checkpoint::check_outputs(&outs, &ins)?;
         Ok(astdp::config::load_over_default(self.config.as_deref())?)
     }
 
@@ -93,8 +105,10 @@ impl DataArgs {
         let (svg, json) = (dir.join(format!("{name}.svg")), dir.join(format!("{name}.json")));
         let mut outs: Vec<(&str, &std::path::Path)> = vec![("--out-dir", &svg), ("--out-dir", &json)];
         outs.extend_from_slice(extra);
+        let mnist = astdp::data::mnist::input_files(self.mnist_dir.as_deref());
         let mut ins: Vec<(&str, &std::path::Path)> = inputs.to_vec();
         ins.extend(self.config.iter().map(|c| ("--config", c.as_path())));
+        ins.extend(mnist.iter().map(|f| ("--mnist-dir", f.as_path())));
         astdp::checkpoint::check_outputs(&outs, &ins)?;
         Ok((astdp::config::load_over_default(self.config.as_deref())?, svg, json))
     }

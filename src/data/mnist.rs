@@ -116,6 +116,22 @@ pub fn resolve_dir(flag: Option<&Path>) -> Result<PathBuf, DataError> {
     }
 }
 
+/// Every name an MNIST file may have in the folder [`resolve_dir`] picks for `flag`
+/// (whether or not it exists): the inputs no output of a run may overwrite.
+pub fn input_files(flag: Option<&Path>) -> Vec<PathBuf> {
+    let dir = resolve_dir(flag).unwrap_or_else(|_| flag.map_or_else(|| PathBuf::from("data/mnist"), Path::to_path_buf));
+    let mut out = Vec::new();
+    for split in ["train", "t10k"] {
+        for (kind, dims) in [("images", 3), ("labels", 1)] {
+            for name in [format!("{split}-{kind}-idx{dims}-ubyte"), format!("{split}-{kind}.idx{dims}-ubyte")] {
+                out.push(dir.join(&name));
+                out.push(dir.join(format!("{name}.gz")));
+            }
+        }
+    }
+    out
+}
+
 /// The file of `split` and `kind` in `dir`, gzipped or not; `None` when there is none,
 /// an error when something that is not a file (a folder) has its name.
 fn find(dir: &Path, split: &str, kind: &str, dims: u8) -> Result<Option<PathBuf>, DataError> {

@@ -75,7 +75,15 @@ impl ImbalanceConfig {
                 reason: format!("{other} is not run on the stream: give \"astdp\" or \"mlp\""),
             });
         }
-        Ok(())
+        self.mlp.validate()?;
+        const PIXELS: usize = crate::data::mnist::SIDE * crate::data::mnist::SIDE;
+        self.mlp.fits(PIXELS, 10)?;
+        // the short-term memory's queues, full, as floats; the stream's sample indices
+        crate::config::fits_in_memory(
+            || "the short-term memory (capacity)".into(),
+            40 * PIXELS as u128 * self.capacity as u128,
+        )?;
+        crate::config::fits_in_memory(|| "the stream (samples)".into(), 16 * self.samples as u128)
     }
 }
 
@@ -165,7 +173,6 @@ fn recalls(test: &Dataset, mut accuracy: impl FnMut(&Dataset) -> Result<f64, Err
 /// short-term memory, and measures per-class recall on `test`.
 pub fn run_imbalance(cfg: &ImbalanceConfig, train: &Dataset, test: &Dataset) -> Result<ImbalanceResult, Error> {
     cfg.validate()?;
-    cfg.mlp.validate()?;
     let astdp = cfg.astdp.clone().check()?;
     if train.is_empty() {
         return Err(ConfigError::NonPositive { field: "training images", value: 0.0 }.into());
@@ -291,6 +298,58 @@ pub struct RecallConfig {
     pub seed: u64,
 }
 
+impl RecallConfig {
+    /// Checks every setting before any training: the classifier and each long-term
+    /// memory (their ranges, and that they fit in memory on MNIST's 784 pixels and 10
+    /// labels), every recall setting (a spread of inf made the states non-finite, found
+    /// only at its turn), the counts, and the recalled images' memory.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        const PIXELS: usize = crate::data::mnist::SIDE * crate::data::mnist::SIDE;
+        self.classifier.validate()?;
+        self.classifier.fits(PIXELS, 10)?;
+        for (k, v) in self.settings.iter().enumerate() {
+            v.validate()
+                .map_err(|e| ConfigError::Invalid { field: "settings", reason: format!("setting {k}: {e}") })?;
+        }
+        if self.settings.is_empty() {
+            return Err(ConfigError::Empty { field: "settings", what: "recall setting" });
+        }
+        if self.per_label < 2 || self.real_per_label < 2 {
+            return Err(ConfigError::OutOfRange {
+                field: "per_label",
+                value: self.per_label.min(self.real_per_label) as f64,
+                range: "[2, inf) (variety compares pairs), for per_label and real_per_label",
+            });
+        }
+        let counts = [("classifier_epochs", self.classifier_epochs), ("classifier_samples", self.classifier_samples)];
+        let long_term = [
+            ("long_term_epochs", self.long_term_epochs),
+            ("long_term_batch", self.long_term_batch),
+            ("long_term_capacity", self.long_term_capacity),
+            ("long_term_samples", self.long_term_samples),
+        ];
+        let needed = if self.long_term.is_empty() { &long_term[..0] } else { &long_term[..] };
+        for &(field, v) in counts.iter().chain(needed) {
+            crate::config::at_least(field, v as u64, 1, "[1, inf)")?;
+        }
+        for lt in &self.long_term {
+            lt.validate(10)?;
+            lt.fits(PIXELS, 10, self.long_term_batch)?;
+            crate::learners::cvae::require(|| {
+                format!("the long-term memory of type {} (config field long_term)", lt.kind)
+            })?;
+        }
+        // every setting's recalls and the real images they are compared with, as floats
+        let images = (self.per_label as u128 * (self.settings.len() + self.long_term.len()) as u128
+            + self.real_per_label as u128)
+            * 10;
+        crate::config::fits_in_memory(
+            || "the recalled images (per_label, real_per_label, settings)".into(),
+            4 * PIXELS as u128 * images,
+        )
+    }
+}
+
 impl Default for RecallConfig {
     fn default() -> Self {
         use crate::learners::Variety;
@@ -357,6 +416,7 @@ pub struct LongTermRecall {
     /// Per label 0-9: (recognisability, variety ratio).
     pub per_label: Vec<(f64, f64)>,
     /// Type B: the test accuracy of its encoder's mean as a classifier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classifier_accuracy: Option<f64>,
     /// Training steps per second.
     pub steps_per_s: f64,
@@ -395,26 +455,7 @@ pub fn recall_with_variety(
     memories: Option<&std::path::Path>,
 ) -> Result<RecallResult, Error> {
     use crate::association::measures::{recognisability, variety};
-    cfg.classifier.validate()?;
-    // every recall setting before any training (a spread of inf made the states
-    // non-finite, found only at its turn)
-    for (k, v) in cfg.settings.iter().enumerate() {
-        v.validate().map_err(|e| ConfigError::Invalid { field: "settings", reason: format!("setting {k}: {e}") })?;
-    }
-    if cfg.per_label < 2 || cfg.real_per_label < 2 {
-        return Err(crate::error::ConfigError::OutOfRange {
-            field: "per_label",
-            value: cfg.per_label.min(cfg.real_per_label) as f64,
-            range: "[2, inf) (variety compares pairs), for per_label and real_per_label",
-        }
-        .into());
-    }
-    for lt in &cfg.long_term {
-        lt.validate(10)?;
-        crate::learners::cvae::require(|| {
-            format!("the long-term memory of type {:?} (config field long_term)", lt.kind)
-        })?;
-    }
+    cfg.validate()?;
     let pixels = train.pixels();
     let mut rng = rng_from_seed(cfg.seed);
     let mut classifier = Mlp::new(pixels, cfg.classifier.hidden, 10, &mut rng);
@@ -453,7 +494,7 @@ pub fn recall_with_variety(
             variety_ratio: per_label.iter().map(|p| p.1).sum::<f64>() / 10.0,
             per_label,
         };
-        eprintln!("recall {:?}: recognisability {:.3}, variety {:.3}", v, point.recognisability, point.variety_ratio);
+        eprintln!("recall {v}: recognisability {:.3}, variety {:.3}", point.recognisability, point.variety_ratio);
         points.push(point);
         images.push(recalled);
     }
@@ -486,9 +527,10 @@ pub fn recall_with_variety(
             classifier_accuracy,
             steps_per_s,
         };
+        let classifier = r.classifier_accuracy.map(|a| format!(", classifier {a:.3}")).unwrap_or_default();
         eprintln!(
-            "long-term {:?}: recognisability {:.3}, variety {:.3}, classifier {:?}",
-            lt.kind, r.recognisability, r.variety_ratio, r.classifier_accuracy
+            "long-term {}: recognisability {:.3}, variety {:.3}{classifier}",
+            lt.kind, r.recognisability, r.variety_ratio
         );
         long_term.push(r);
         long_term_images.push(recalled);

@@ -342,6 +342,11 @@ impl SceneConfig {
             Scene::Onehot5x5 => 25,
             Scene::Onehot10x10 => 100,
         };
+        // the held-out examples, kept for the reconstruction error
+        crate::config::fits_in_memory(
+            || "the held-out examples (test_examples)".into(),
+            4 * (dim as u128 + 6) * self.test_examples as u128,
+        )?;
         let clusterer = ClustererParams {
             eta: self.eta.map_or(Eta::InverseCount, Eta::Constant),
             p_explore: self.p_explore,

@@ -209,9 +209,12 @@ impl Default for ContinualConfig {
 impl ContinualConfig {
     /// Checks everything before any training.
     pub fn validate(&self) -> Result<ValidMnistConfig, Error> {
+        const PIXELS: usize = crate::data::mnist::SIDE * crate::data::mnist::SIDE;
         self.plan.validate(10)?;
         self.mlp.validate()?;
+        self.mlp.fits(PIXELS, 10)?;
         self.long_term.validate(10)?;
+        self.long_term.fits(PIXELS, 10, self.long_term_batch)?;
         for (field, v) in [
             ("long_term_updates", self.long_term_updates),
             ("long_term_batch", self.long_term_batch),
@@ -235,6 +238,16 @@ impl ContinualConfig {
         if self.runs.is_empty() {
             return Err(ConfigError::Empty { field: "runs", what: "run" }.into());
         }
+        // the dreams of a context, and the largest replay memory, as floats
+        let replay = self.runs.iter().filter_map(|r| match r.strategy {
+            Strategy::Replay { per_class } => Some(per_class as u128),
+            _ => None,
+        });
+        let per_class = replay.chain([self.plan.dreams_per_class as u128]).max().unwrap_or(0);
+        crate::config::fits_in_memory(
+            || "the dreams or replayed samples (plan.dreams_per_class, per_class)".into(),
+            4 * 10 * (PIXELS as u128 + 1) * per_class,
+        )?;
         let astdp = self.astdp.clone().check()?;
         // every run's own settings, then whether this build has the learners they name
         for r in &self.runs {

@@ -428,14 +428,17 @@ pub struct Stage {
     /// The readout's accuracy on the test images of the digits learned so far (after
     /// the first stage, which has one class): the nearest class mean (cosine) of the
     /// feature maps after competition ([`activation_vector`] with maps).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accuracy_after_stage: Option<f64>,
     /// The readout's recall per digit learned so far.
     pub per_digit_accuracy: Vec<(u8, f64)>,
     /// The same readout on feature histograms (how often each feature wins, blind to
     /// where).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub histogram_accuracy: Option<f64>,
     /// The baseline without a learning rule: nearest class mean on raw pixels, the same
     /// training images, the same test images.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pixel_baseline_accuracy: Option<f64>,
 }
 

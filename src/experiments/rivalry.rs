@@ -118,12 +118,15 @@ pub struct RivalrySummary {
     pub switches: usize,
     /// Completed dominance durations (ticks), first and last (censored) excluded.
     pub dominance_durations: Vec<u64>,
-    /// Mean dominance duration (ticks).
-    pub mean_duration: f64,
-    /// Coefficient of variation std/mean of the durations.
-    pub cv: f64,
-    /// Gamma shape estimate mean^2/var.
-    pub gamma_shape: f64,
+    /// Mean dominance duration (ticks); none without a completed duration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_duration: Option<f64>,
+    /// Coefficient of variation std/mean of the durations; none with fewer than two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cv: Option<f64>,
+    /// Gamma shape estimate mean^2/var; none with fewer than two durations or all equal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gamma_shape: Option<f64>,
     /// The 10th, 50th and 90th percentiles of the durations (ticks; nearest rank; empty
     /// without durations): the bulk of the distribution, which a few very long stays in
     /// one percept leave alone while they dominate the mean, CV and shape.
@@ -226,33 +229,48 @@ fn hold_ambiguous(
     Ok(id)
 }
 
+impl RivalryConfig {
+    /// Checks every field before any training: ranges, the held phase's model, and the
+    /// memory of the test's recording (every tick of the visible and four hidden neurons,
+    /// for the run and its control). Returns the held phase's model.
+    pub fn validate(&self) -> Result<ValidConfig, Error> {
+        use crate::config::at_least;
+        let cfg = self;
+        // an untrained net "recalls" nothing it learned: the recall figure would mean nothing
+        at_least("train_rounds", cfg.train_rounds as u64, 1, "[1, inf): the net learns the four patterns in rounds")?;
+        at_least("dwell", cfg.dwell, 1, "[1, inf): each training pattern is held at least one tick")?;
+        at_least("hidden", cfg.hidden as u64, 1, "[1, inf)")?;
+        at_least("record_every", cfg.record_every, 1, "[1, inf)")?;
+        crate::config::in_range("hysteresis", cfg.hysteresis, 0.0, 1.0, "[0, 1]: a band on the state difference")?;
+        if cfg.settle_ticks >= cfg.test_ticks {
+            let range = "[0, test_ticks): lower it or hold the input longer";
+            return Err(ConfigError::OutOfRange { field: "settle_ticks", value: cfg.settle_ticks as f64, range }.into());
+        }
+        if cfg.test_fake_target.is_some_and(|f| !f.enabled) {
+            return Err(ConfigError::Invalid {
+                field: "test_fake_target.enabled",
+                reason: "the run holds the input with fake targets on and the control with them off: \
+                         leave enabled at true (set test_fake_target to null for training's settings)"
+                    .into(),
+            }
+            .into());
+        }
+        let neurons = 4 + cfg.hidden.min(4) as u128;
+        crate::config::fits_in_memory(
+            || "the test's recording (test_ticks)".into(),
+            2 * 16 * (neurons + 1) * cfg.test_ticks as u128,
+        )?;
+        // the held phase's model, checked before any training
+        Ok(test_model(cfg).validate().map_err(|e| ConfigError::In {
+            context: "the model while the ambiguous input is held (model with the test_* fields)",
+            source: Box::new(e),
+        })?)
+    }
+}
+
 /// Trains the net, then holds the ambiguous input with and without fake targets.
 pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
-    use crate::config::at_least;
-    // an untrained net "recalls" nothing it learned: the recall figure would mean nothing
-    at_least("train_rounds", cfg.train_rounds as u64, 1, "[1, inf): the net learns the four patterns in rounds")?;
-    at_least("dwell", cfg.dwell, 1, "[1, inf): each training pattern is held at least one tick")?;
-    at_least("hidden", cfg.hidden as u64, 1, "[1, inf)")?;
-    at_least("record_every", cfg.record_every, 1, "[1, inf)")?;
-    crate::config::in_range("hysteresis", cfg.hysteresis, 0.0, 1.0, "[0, 1]: a band on the state difference")?;
-    if cfg.settle_ticks >= cfg.test_ticks {
-        let range = "[0, test_ticks): lower it or hold the input longer";
-        return Err(ConfigError::OutOfRange { field: "settle_ticks", value: cfg.settle_ticks as f64, range }.into());
-    }
-    if cfg.test_fake_target.is_some_and(|f| !f.enabled) {
-        return Err(ConfigError::Invalid {
-            field: "test_fake_target.enabled",
-            reason: "the run holds the input with fake targets on and the control with them off: \
-                     leave enabled at true (set test_fake_target to null for training's settings)"
-                .into(),
-        }
-        .into());
-    }
-    // the held phase's model, checked before any training
-    let held = test_model(cfg).validate().map_err(|e| ConfigError::In {
-        context: "the model while the ambiguous input is held (model with the test_* fields)",
-        source: Box::new(e),
-    })?;
+    let held = cfg.validate()?;
     let mut sim = train_toy(&cfg.model, 4, cfg.hidden, cfg.train_rounds, cfg.dwell, seed)?;
     let mut control = sim.clone();
     let (patterns_recalled, recall_margin) = super::pattern_recall(&sim, 4, 400)?;
@@ -308,9 +326,9 @@ pub fn run(cfg: &RivalryConfig, seed: u64) -> Result<RivalryResult, Error> {
             patterns_recalled,
             recall_margin,
             switches,
-            mean_duration: mean,
-            cv: std / mean,
-            gamma_shape: (mean * mean) / (std * std),
+            mean_duration: (!d.is_empty()).then_some(mean),
+            cv: (d.len() >= 2).then_some(std / mean),
+            gamma_shape: (d.len() >= 2 && std > 0.0).then(|| (mean * mean) / (std * std)),
             duration_percentiles: percentiles(&durations, &[0.1, 0.5, 0.9]),
             dominance_durations: durations,
             fraction_a,

@@ -125,6 +125,7 @@ pub struct StdpPanel {
     /// Number of dt values where dW > ltp_peak / 2 (width of the potentiation lobe).
     pub ltp_width: usize,
     /// The dt where dW first turns from <= 0 to > 0 (going right), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub zero_crossing: Option<i64>,
 }
 

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use crate::checkpoint;
 use crate::data::mnist::Dataset;
-use crate::error::{CheckpointError, ConfigError, DataError, Error};
+use crate::error::{CheckpointError, ConfigError, DataError, Error, LearnerError};
 use crate::learners::{Learner, LearnerKind};
 use crate::linalg::{View, ViewMut, gemm};
 use crate::sim::SimRng;
@@ -72,6 +72,15 @@ impl MlpConfig {
             return Err(ConfigError::NonPositive { field: "lr", value: self.lr as f64 });
         }
         Ok(())
+    }
+
+    /// Checks that a net of these settings with `n_in` inputs and `n_out` outputs fits in
+    /// the free memory: its weights with their gradients and a copy, and a batch's
+    /// activations and their gradients.
+    pub fn fits(&self, n_in: usize, n_out: usize) -> Result<(), ConfigError> {
+        let (i, h, o, b) = (n_in as u128, self.hidden as u128, n_out as u128, self.batch as u128);
+        let params = i * h + h * o + h + o;
+        crate::config::fits_in_memory(|| "the MLP (hidden, batch)".into(), 4 * (3 * params + 4 * b * (i + h + o)))
     }
 }
 
@@ -143,23 +152,28 @@ impl Mlp {
     }
 
     /// One epoch of SGD over `data` in an order drawn from `rng`; returns the mean loss.
-    /// An error when the images are not `n_in` pixels.
-    pub fn train_epoch(&mut self, data: &Dataset, cfg: &MlpConfig, rng: &mut SimRng) -> Result<f64, DataError> {
+    /// An error when the images are not `n_in` pixels or training diverged.
+    pub fn train_epoch(&mut self, data: &Dataset, cfg: &MlpConfig, rng: &mut SimRng) -> Result<f64, Error> {
         let mut order: Vec<usize> = (0..data.len()).collect();
         order.shuffle(rng);
         self.train_order(data, &order, cfg)
     }
 
     /// SGD over the samples `order` of `data`, in that order, `cfg.batch` at a time;
-    /// returns the mean loss. An error when the images are not `n_in` pixels.
-    pub fn train_order(&mut self, data: &Dataset, order: &[usize], cfg: &MlpConfig) -> Result<f64, DataError> {
+    /// returns the mean loss. An error when the images are not `n_in` pixels, or when
+    /// the loss or the weights become non-finite (a learning rate too large).
+    pub fn train_order(&mut self, data: &Dataset, order: &[usize], cfg: &MlpConfig) -> Result<f64, Error> {
         data.expect_pixels(self.n_in)?;
         if let Some(&index) = order.iter().find(|&&i| i >= data.len()) {
-            return Err(DataError::NoSample { index, len: data.len() });
+            return Err(DataError::NoSample { index, len: data.len() }.into());
         }
+        let diverged = |what: String| Error::from(LearnerError::Diverged { learner: "MLP", what });
         let (ni, nh, no) = (self.n_in, self.n_hidden, self.n_out);
         let mut total = 0.0f64;
-        for idx in order.chunks(cfg.batch) {
+        for (k, idx) in order.chunks(cfg.batch).enumerate() {
+            if !total.is_finite() {
+                return Err(diverged(format!("loss {total} after batch {k}")));
+            }
             let b = idx.len();
             let x: Vec<f32> = idx.iter().flat_map(|&i| data.image(i).iter().copied()).collect();
             let (h, z) = self.forward(&x, b);
@@ -237,6 +251,9 @@ impl Mlp {
                 }
             }
         }
+        if !total.is_finite() || !self.w1.iter().chain(&self.w2).all(|w| w.is_finite()) {
+            return Err(diverged(format!("loss {total}, or a weight, at the end of {} samples", order.len())));
+        }
         Ok(total / order.len().max(1) as f64)
     }
 
@@ -291,6 +308,7 @@ impl MlpLearner {
     /// settings).
     pub fn new(cfg: MlpConfig, pixels: usize, classes: usize, seed: u64) -> Result<MlpLearner, ConfigError> {
         cfg.validate()?;
+        cfg.fits(pixels, classes)?;
         let mlp = Mlp::new(pixels, cfg.hidden, classes, &mut crate::sim::rng_from_seed(seed));
         Ok(MlpLearner { mlp, cfg })
     }

@@ -106,4 +106,19 @@ impl CvaeConfig {
         }
         Ok(())
     }
+
+    /// Checks that a memory of these settings for `pixels` inputs, `classes` classes and
+    /// batches of `batch` fits in the free memory: encoder and decoder weights with Adam's
+    /// two moments and the gradients, and a batch's activations through both (a few
+    /// copies each for autodiff).
+    pub fn fits(&self, pixels: usize, classes: usize, batch: usize) -> Result<(), ConfigError> {
+        let (p, c, h, l, b) =
+            (pixels as u128, classes as u128, self.hidden as u128, self.latent as u128, batch as u128);
+        let params = (p + c) * h + h * 2 * l + (l + c) * h + h * p;
+        let activations = b * (2 * p + 2 * c + 2 * h + 4 * l);
+        crate::config::fits_in_memory(
+            || "the conditional VAE (long_term hidden, latent, batch)".into(),
+            4 * (4 * params + 8 * activations),
+        )
+    }
 }
