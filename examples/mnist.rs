@@ -81,6 +81,10 @@ struct Args {
     /// (default: off, or the checkpoint's).
     #[arg(long)]
     guard: Option<f64>,
+    /// Update every block every tick, as before the deferred updates of the input block
+    /// (the same in real arithmetic, slower; bit for bit the older figures).
+    #[arg(long)]
+    per_tick_updates: bool,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -120,6 +124,7 @@ fn main() -> anyhow::Result<()> {
         guard: args.guard,
     };
     trainer.apply(&o).context("--fake-target / --fake-k / --weight-average / --guard")?;
+    trainer.sim.set_deferred_updates(!args.per_tick_updates);
     let (train, test) = load(args.mnist_dir.as_deref(), args.train_samples, args.test_samples)?;
     eprintln!("aSTDP {mode:?}, {} train / {} test samples: {}", train.len(), test.len(), trainer.describe());
     let command = std::env::args().collect::<Vec<_>>().join(" ");

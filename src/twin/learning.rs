@@ -41,9 +41,11 @@ pub(super) struct Learner<'a> {
     /// Their mean, `batch x N` (empty unless the rule reads it).
     pub(super) pre_mean: &'a [f32],
     pub(super) g_weak: &'a [f32],
+    /// The blocks whose updates are deferred ([`super::deferred`]).
+    pub(super) deferred: &'a mut Vec<super::deferred::Deferred>,
 }
 
-impl Learner<'_> {
+impl<'a> Learner<'a> {
     /// The aSTDP rule (eq. 15): `W_ij += alpha' sum_b dz_i rho(s_strong_j)`,
     /// `b_i += alpha' sum_b dz_i`, with `alpha' = alpha` (sum) or `alpha / batch` (mean).
     /// Layers with `plastic[l] == false` keep their incoming weights and biases; the
@@ -51,7 +53,7 @@ impl Learner<'_> {
     /// decay included). With `cfg.rule == SymmetricEp`, EP's symmetric rule instead (see
     /// [`Rule`]).
     pub(super) fn apply_rule(
-        &self,
+        &mut self,
         topology: &Topology,
         net: NetMut,
         cfg: &Config,
@@ -60,18 +62,19 @@ impl Learner<'_> {
     ) {
         let scale = cfg.batch_reduction.scale(learning.alpha, self.batch);
         let decay = learning.alpha * cfg.weight_decay;
-        let (rho_s, rho_w) = self.rho_both.split_at(self.batch * self.n);
+        let (rho_both, dz, pre_mean): (&'a [f32], &'a [f32], &'a [f32]) = (self.rho_both, self.dz, self.pre_mean);
+        let (rho_s, rho_w) = rho_both.split_at(self.batch * self.n);
         match cfg.rule {
             Rule::Astdp => {
                 let pre = match cfg.presynaptic {
                     Presynaptic::Strong => rho_s,
                     Presynaptic::Weak => rho_w,
                     Presynaptic::Mean => {
-                        debug_assert_eq!(self.pre_mean.len(), rho_s.len(), "prepare_rule fills pre_mean");
-                        self.pre_mean
+                        debug_assert_eq!(pre_mean.len(), rho_s.len(), "prepare_rule fills pre_mean");
+                        pre_mean
                     }
                 };
-                self.outer_update(topology, net, self.dz, pre, scale, decay, learning, parallel)
+                self.outer_update(topology, net, dz, pre, scale, decay, learning, parallel)
             }
             Rule::SymmetricEp => {
                 let sign = cfg.dz_sign.sign();
@@ -86,7 +89,7 @@ impl Learner<'_> {
     /// `W_ij -= gamma sum_b ds_i rho'(s_i) rho(s_j)`, `b_i -= gamma sum_b ds_i rho'(s_i)`,
     /// with `ds = R - s` of the last step, batch-reduced like the rule.
     pub(super) fn apply_smoothing(
-        &self,
+        &mut self,
         topology: &Topology,
         net: NetMut,
         cfg: &Config,
@@ -94,8 +97,9 @@ impl Learner<'_> {
         parallel: bool,
     ) {
         let scale = cfg.batch_reduction.scale(-cfg.smoothing, self.batch);
-        let rho_w = &self.rho_both[self.batch * self.n..];
-        self.outer_update(topology, net, self.g_weak, rho_w, scale, 0.0, learning, parallel);
+        let (rho_both, g_weak): (&'a [f32], &'a [f32]) = (self.rho_both, self.g_weak);
+        let rho_w = &rho_both[self.batch * self.n..];
+        self.outer_update(topology, net, g_weak, rho_w, scale, 0.0, learning, parallel);
     }
 
     /// `W_ij <- (1 - r decay) W_ij + r scale sum_b post[b,i] pre[b,j]` on every block, with
@@ -105,7 +109,7 @@ impl Learner<'_> {
     /// used here).
     #[allow(clippy::too_many_arguments)]
     fn outer_update(
-        &self,
+        &mut self,
         topology: &Topology,
         net: NetMut,
         post: &[f32],
@@ -118,15 +122,25 @@ impl Learner<'_> {
         let n = self.n;
         let Learning { plastic, rate, block_rate, .. } = learning;
         debug_assert_eq!(block_rate.len(), net.blocks.len(), "one block rate per block");
-        let skip = |l: usize| self.layer_hard[l] || !plastic[l];
+        let layer_hard: &'a [bool] = self.layer_hard;
+        let skip = |l: usize| layer_hard[l] || !plastic[l];
         let NetMut { blocks, bias } = net;
         let layers = topology.layers();
-        for (blk, &br) in blocks.iter_mut().zip(block_rate) {
+        for (k, (blk, &br)) in blocks.iter_mut().zip(block_rate).enumerate() {
             if skip(blk.post) {
                 continue;
             }
             let (po, pr) = (&layers[blk.post], &layers[blk.pre]);
             let r = rate[blk.post] * br;
+            // a deferred block records the update while it reads the same input; an
+            // update from another input brings the weights up to date first
+            if let Some(i) = self.deferred.iter().position(|d| d.block == k) {
+                if self.deferred[i].holds(pre, n, pr.offset) {
+                    self.deferred[i].record(post, n, po.offset, 1.0 - decay * r, scale * r);
+                    continue;
+                }
+                self.deferred.swap_remove(i).flush(blk, parallel);
+            }
             gemm(
                 po.size,
                 self.batch,

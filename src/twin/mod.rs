@@ -19,16 +19,18 @@ use crate::config::{Config, Presynaptic, Rule};
 use crate::network::Network;
 use crate::topology::Role;
 
+mod deferred;
 mod fake;
 mod learning;
 mod step;
 #[cfg(test)]
 mod tests;
 
+use deferred::Deferred;
 use fake::FakeTargets;
 pub(crate) use learning::Learning;
 use learning::{Learner, NetMut};
-use step::{forward, step};
+use step::{forward, shared_blocks, step};
 
 /// Elementwise work runs on two threads only above this many units (`batch x N`): on
 /// smaller problems a hand-off between threads costs more than it saves (the toy
@@ -149,6 +151,12 @@ pub struct TwinState {
     /// when the rule reads it ([`Presynaptic::Mean`]).
     #[serde(skip)]
     pre_mean: Vec<f32>,
+    /// Per block: its product is the same for both nets ([`step::forward`]).
+    #[serde(skip)]
+    shared: Vec<bool>,
+    /// Blocks whose updates are deferred while their input is held ([`deferred`]).
+    #[serde(skip)]
+    deferred: Vec<Deferred>,
 }
 
 /// The first state a step left NaN or infinite.
@@ -175,6 +183,8 @@ impl TwinState {
             rho_both: Vec::new(),
             net_in: Vec::new(),
             pre_mean: Vec::new(),
+            shared: Vec::new(),
+            deferred: Vec::new(),
         };
         t.refresh(net, cfg.activation);
         t
@@ -304,7 +314,9 @@ impl TwinState {
     #[cfg(test)]
     pub(crate) fn integrate(&mut self, net: &Network, cfg: &Config, which: Net, parallel: bool) -> Option<NonFinite> {
         let (batch, n) = (self.batch, self.n);
-        forward(net, &self.rho_both, &mut self.net_in, 2 * batch, &self.layer_hard, parallel);
+        shared_blocks(net, &self.rho_both, batch, &self.layer_hard, &mut self.shared);
+        forward(net, &self.rho_both, &mut self.net_in, 2 * batch, &self.layer_hard, &self.shared, &[], parallel);
+        self.shared.clear();
         let (rho_s, rho_w) = self.rho_both.split_at_mut(batch * n);
         let (in_s, in_w) = self.net_in.split_at(batch * n);
         let (st, a, h, beta, eps) = match which {
@@ -324,7 +336,8 @@ impl TwinState {
         parallel: bool,
     ) -> (Option<NonFinite>, Option<NonFinite>) {
         let (batch, n) = (self.batch, self.n);
-        forward(net, &self.rho_both, &mut self.net_in, 2 * batch, &self.layer_hard, parallel);
+        let (shared, deferred) = (&self.shared, &self.deferred);
+        forward(net, &self.rho_both, &mut self.net_in, 2 * batch, &self.layer_hard, shared, deferred, parallel);
         let (target, clamp, hard) = (&self.target, &self.clamp, &self.layer_hard);
         let (rho_s, rho_w) = self.rho_both.split_at_mut(batch * n);
         let (in_s, in_w) = self.net_in.split_at(batch * n);
@@ -335,6 +348,57 @@ impl TwinState {
         let mut run_w =
             move || step(net, cfg, weak, rho_w, in_w, target, clamp, hard, batch, cfg.beta_weak, cfg.eps_weak);
         if parallel && batch * n > PARALLEL_UNITS { rayon::join(run_s, run_w) } else { (run_s(), run_w()) }
+    }
+
+    /// Before a tick's forward pass: which blocks both nets share, and, when `defer`, the
+    /// deferred updates of those blocks brought in line with their inputs (a block whose
+    /// input changed has its weights brought up to date and starts again; see
+    /// [`deferred`]).
+    pub(crate) fn prepare_tick(&mut self, net: &mut Network, defer: bool, parallel: bool) {
+        if !self.batch.is_multiple_of(step::TILE_ROWS) && self.deferred.is_empty() {
+            // no block can be shared (the toys' batch of one): nothing to look at
+            self.shared.resize(net.blocks.len(), false);
+            return;
+        }
+        shared_blocks(net, &self.rho_both, self.batch, &self.layer_hard, &mut self.shared);
+        if self.deferred.is_empty() && !(defer && self.shared.iter().any(|&s| s)) {
+            return;
+        }
+        let (batch, n) = (self.batch, self.n);
+        let layers = net.topology.layers();
+        let mut kept = Vec::with_capacity(self.deferred.len());
+        for d in self.deferred.drain(..) {
+            let pr = &layers[net.blocks[d.block].pre];
+            if defer && self.shared[d.block] && d.holds(&self.rho_both, n, pr.offset) {
+                kept.push(d);
+            } else {
+                let k = d.block;
+                d.flush(&mut net.blocks[k], parallel);
+            }
+        }
+        self.deferred = kept;
+        if !defer {
+            return;
+        }
+        for (k, blk) in net.blocks.iter().enumerate() {
+            let (pr, po) = (&layers[blk.pre], &layers[blk.post]);
+            // worth it when the Gram matrix is smaller than the weights it stands for
+            if !self.shared[k] || 2 * batch > pr.size || self.deferred.iter().any(|d| d.block == k) {
+                continue;
+            }
+            let x: Vec<f32> =
+                (0..batch).flat_map(|r| self.rho_both[r * n + pr.offset..][..pr.size].iter().copied()).collect();
+            self.deferred.push(Deferred::start(k, blk, x, batch, pr.size, po.size, parallel));
+        }
+    }
+
+    /// Brings every deferred update into the weights (before anything outside a run of
+    /// ticks reads them).
+    pub(crate) fn flush_deferred(&mut self, net: &mut Network, parallel: bool) {
+        for d in self.deferred.drain(..) {
+            let k = d.block;
+            d.flush(&mut net.blocks[k], parallel);
+        }
     }
 
     /// `dz = rho(s_strong) - rho(s_weak)` (or its negative, by `dz_sign`), eq. 14.
@@ -365,7 +429,7 @@ impl TwinState {
     #[cfg(test)]
     pub(crate) fn apply_rule(&mut self, net: &mut Network, cfg: &Config, learning: Learning, parallel: bool) {
         self.prepare_rule(cfg);
-        let (_, learner) = self.split();
+        let (_, mut learner) = self.split();
         learner.apply_rule(
             &net.topology,
             NetMut { blocks: &mut net.blocks, bias: &mut net.bias },
@@ -397,7 +461,7 @@ impl TwinState {
         if learning.is_some_and(|l| l.alpha > 0.0) {
             self.prepare_rule(cfg);
         }
-        let (mut targets, learner) = self.split();
+        let (mut targets, mut learner) = self.split();
         let Network { topology, blocks, bias } = net;
         let topology = &*topology;
         let mut fire = || if fake { targets.fire(topology, cfg, rng) } else { 0 };
@@ -441,6 +505,7 @@ impl TwinState {
             rho_both: &self.rho_both,
             pre_mean: &self.pre_mean,
             g_weak: &self.weak.ds_rho_prime,
+            deferred: &mut self.deferred,
         };
         (targets, learner)
     }

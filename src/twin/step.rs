@@ -1,6 +1,7 @@
 //! One integration step of a net (eq. 1, 5, 19-20), fused and elementwise, and the
 //! forward pass that computes the net inputs of both nets in one GEMM per block.
 
+use super::deferred::Deferred;
 use super::{Clamp, NetState, NonFinite};
 use crate::activation::Activation;
 use crate::config::Config;
@@ -9,12 +10,19 @@ use crate::network::Network;
 
 /// The net inputs `net_in = b + sum_blocks rho(s_pre) W^T` for `rows` rows of `rho`
 /// (both nets' batches), on layers that are not hard clamped everywhere.
+///
+/// A block marked in `shared` ([`shared_blocks`]) gives both nets the same product: it
+/// is computed for the strong net's rows alone, or read from its deferred updates
+/// (`deferred`, see [`super::deferred`]), and copied to the weak net's rows.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn forward(
     net: &Network,
     rho: &[f32],
     net_in: &mut [f32],
     rows: usize,
     layer_hard: &[bool],
+    shared: &[bool],
+    deferred: &[Deferred],
     parallel: bool,
 ) {
     let n = net.n_neurons();
@@ -27,23 +35,73 @@ pub(super) fn forward(
             net_in[r * n + layer.offset..r * n + layer.offset + layer.size].copy_from_slice(&net.bias[layer.range()]);
         }
     }
-    for blk in &net.blocks {
+    for (k, blk) in net.blocks.iter().enumerate() {
         if layer_hard[blk.post] {
             continue;
         }
         let (po, pr) = (&layers[blk.post], &layers[blk.pre]);
-        gemm(
-            rows,
-            pr.size,
-            po.size,
-            1.0,
-            View { data: rho, off: pr.offset, rs: n, cs: 1 },
-            View { data: &blk.w, off: 0, rs: 1, cs: pr.size },
-            1.0,
-            ViewMut { data: net_in, off: po.offset, rs: n, cs: 1 },
-            parallel,
+        // (no flags, before `prepare_tick` has run: nothing shared)
+        let is_shared = shared.get(k).copied().unwrap_or(false);
+        let m = if is_shared { rows / 2 } else { rows };
+        if let Some(d) = deferred.iter().find(|d| d.block == k).filter(|_| is_shared) {
+            d.add_product(net_in, n, po.offset, parallel);
+        } else {
+            gemm(
+                m,
+                pr.size,
+                po.size,
+                1.0,
+                View { data: rho, off: pr.offset, rs: n, cs: 1 },
+                View { data: &blk.w, off: 0, rs: 1, cs: pr.size },
+                1.0,
+                ViewMut { data: net_in, off: po.offset, rs: n, cs: 1 },
+                parallel,
+            );
+        }
+        if is_shared {
+            let (strong, weak) = net_in.split_at_mut(m * n);
+            for r in 0..m {
+                let at = r * n + po.offset..r * n + po.offset + po.size;
+                weak[at.clone()].copy_from_slice(&strong[at]);
+            }
+        }
+    }
+}
+
+/// Per block of `net`, whether both nets' products through it are the same and may be
+/// computed once: the block is the first into its layer (so the net inputs hold only the
+/// bias before it), its presynaptic layer is hard clamped everywhere and holds the same
+/// bits in both nets (`rho`: `batch` strong rows, then `batch` weak ones), and the batch
+/// is of whole kernel tiles ([`TILE_ROWS`]). The kernel computes each row of a full tile
+/// alike whatever the rows beside it (an edge tile rounds otherwise), so the product over
+/// the strong rows alone is the one over both nets' rows, bit for bit.
+/// Fills `shared` (one flag per block; no allocation once it has its length).
+pub(super) fn shared_blocks(net: &Network, rho: &[f32], batch: usize, layer_hard: &[bool], shared: &mut Vec<bool>) {
+    let n = net.n_neurons();
+    let layers = net.topology.layers();
+    shared.clear();
+    for (k, blk) in net.blocks.iter().enumerate() {
+        let first = || net.blocks[..k].iter().all(|b| b.post != blk.post);
+        shared.push(
+            batch.is_multiple_of(TILE_ROWS)
+                && layer_hard[blk.pre]
+                && !layer_hard[blk.post]
+                && first()
+                && same_in_both(rho, batch, n, layers[blk.pre].range()),
         );
     }
+}
+
+/// Rows of the largest micro-kernel tile of `matrixmultiply` (16 on AVX-512, 8 on AVX2).
+pub(super) const TILE_ROWS: usize = 16;
+
+/// Whether the first `batch` rows of `rho` (the strong net) and the next `batch` (the
+/// weak net) hold the same bits on the neurons `range`.
+fn same_in_both(rho: &[f32], batch: usize, n: usize, range: std::ops::Range<usize>) -> bool {
+    (0..batch).all(|r| {
+        let (a, b) = (&rho[r * n..][range.clone()], &rho[(batch + r) * n..][range.clone()]);
+        a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+    })
 }
 
 /// A hard-clamped unit: `s = t`, `v = 0`, `rho = rho(t)`. Since `rho(s)` is kept in

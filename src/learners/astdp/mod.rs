@@ -321,9 +321,9 @@ impl Trainer {
         Ok(t)
     }
 
-    /// Multiply-adds x 2 per tick actually computed (forward of both nets on blocks whose
-    /// receiving layer is not hard clamped, plus the rank-batch weight update), for a
-    /// given set of hard-clamped layers.
+    /// Multiply-adds x 2 per tick of the per-tick engine (forward of both nets on blocks
+    /// whose receiving layer is not hard clamped, plus the rank-batch weight update), for
+    /// a given set of hard-clamped layers: the work as the model states it.
     pub fn flops_per_tick(&self, hard_layers: &[usize]) -> f64 {
         let net = self.sim.network();
         let layers = net.topology.layers();
@@ -333,6 +333,32 @@ impl Trainer {
             .filter(|blk| !hard_layers.contains(&blk.post))
             .map(|blk| 3.0 * 2.0 * b * (layers[blk.post].size * layers[blk.pre].size) as f64)
             .sum()
+    }
+
+    /// Multiply-adds x 2 per training sample the engine computes, with the blocks from
+    /// the hard-clamped `input` layer shared by both nets (one forward product) and,
+    /// when `deferred`, their updates deferred (per tick the Gram matrix times the
+    /// accumulated updates; per phase the product `X W^T`, the Gram matrix and one update
+    /// of the weights; see `twin::deferred`). Two phases per sample, free and clamped.
+    pub fn flops_per_sample(&self, input: usize, deferred: bool) -> f64 {
+        let net = self.sim.network();
+        let layers = net.topology.layers();
+        let b = self.cfg.batch as f64;
+        let ticks = (self.cfg.free_iters + self.cfg.clamped_iters) as f64;
+        let per_batch: f64 = net
+            .blocks
+            .iter()
+            .filter(|blk| blk.post != input)
+            .map(|blk| {
+                let (pre, post) = (layers[blk.pre].size as f64, layers[blk.post].size as f64);
+                match (blk.pre == input, deferred && 2.0 * b <= pre) {
+                    (false, _) => ticks * 3.0 * 2.0 * b * pre * post,
+                    (true, false) => ticks * 2.0 * 2.0 * b * pre * post,
+                    (true, true) => ticks * 2.0 * b * b * post + 2.0 * (2.0 * 2.0 * b * pre * post + 2.0 * b * b * pre),
+                }
+            })
+            .sum();
+        per_batch / b
     }
 }
 
