@@ -123,3 +123,24 @@ fn check_c_one_after_zero_leaves_zero_untouched() {
     assert!((after - before).abs() <= 0.01, "{before} -> {after}");
     assert_eq!(one.conv2_created, 0);
 }
+
+/// Schedules of no step are refused before any work, naming the field: no digit, a digit
+/// past 9 or given twice, no image, a digit the training set lacks (a run of no step
+/// printed a rate of NaN steps per second).
+#[test]
+fn schedules_of_no_step_are_refused() {
+    let one = Dataset { images: vec![0.5; 28 * 28], labels: vec![3], rows: 28, cols: 28 };
+    let message = |r: Result<(), astdp::Error>| r.unwrap_err().to_string();
+    let zero = |c: ZeroConfig| message(run_zero(&c, &one, &one).map(|_| ()));
+    let acc = |c: AccumulateConfig| message(run_accumulate(&c, &one, &one).map(|_| ()));
+    assert!(zero(ZeroConfig { digit: 10, ..ZeroConfig::default() }).contains("`digit`"));
+    assert!(zero(ZeroConfig { digit: 3, images: 0, ..ZeroConfig::default() }).contains("`images`"));
+    assert!(zero(ZeroConfig { digit: 3, test_images: 0, ..ZeroConfig::default() }).contains("`test_images`"));
+    assert!(zero(ZeroConfig { digit: 0, ..ZeroConfig::default() }).contains("no image of digit 0"));
+    let digits = |digits: Vec<u8>| AccumulateConfig { digits, ..AccumulateConfig::default() };
+    assert!(acc(digits(vec![])).contains("`digits` is empty"));
+    assert!(acc(digits(vec![3, 3])).contains("digit 3 is given twice"));
+    assert!(acc(digits(vec![3, 12])).contains("`digit`"));
+    assert!(acc(AccumulateConfig { images_per_digit: 0, ..digits(vec![3]) }).contains("`images_per_digit`"));
+    assert!(acc(digits(vec![3, 4])).contains("no image of digit 4"));
+}

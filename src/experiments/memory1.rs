@@ -9,7 +9,7 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::data::mnist::Dataset;
-use crate::error::{Error, Memory1Error};
+use crate::error::{ConfigError, Error, Memory1Error};
 use crate::memory1::{Forward, Layer, Memory, Memory1, Memory1Config, Observer, StepLog, learn};
 use crate::progress::Progress;
 use crate::scheduler::Tick;
@@ -17,6 +17,31 @@ use crate::scheduler::Tick;
 /// The first `n` images of `digit` in `data`, in file order (spec section 1).
 pub fn first_of_digit(data: &Dataset, digit: u8, n: usize) -> Vec<&[f32]> {
     (0..data.len()).filter(|&i| data.labels[i] == digit).take(n).map(|i| data.image(i)).collect()
+}
+
+/// [`first_of_digit`] on the training set, refusing a digit it holds no image of (a
+/// schedule of no step has nothing to measure).
+fn training_images(train: &Dataset, digit: u8, n: usize) -> Result<Vec<&[f32]>, ConfigError> {
+    let images = first_of_digit(train, digit, n);
+    if images.is_empty() {
+        return Err(ConfigError::Invalid {
+            field: "digit",
+            reason: format!("the training set holds no image of digit {digit}: give a digit it holds"),
+        });
+    }
+    Ok(images)
+}
+
+/// A digit label 0-9 and image counts of at least one, else the config error naming the
+/// field.
+fn check_digit_counts(digit: u8, counts: &[(&'static str, usize)]) -> Result<(), ConfigError> {
+    if digit > 9 {
+        return Err(ConfigError::OutOfRange { field: "digit", value: digit as f64, range: "0..=9" });
+    }
+    match counts.iter().find(|c| c.1 == 0) {
+        Some(&(field, _)) => Err(ConfigError::NonPositive { field, value: 0.0 }),
+        None => Ok(()),
+    }
 }
 
 /// One recorded step's competition and new features, for the plots and check A.
@@ -207,6 +232,13 @@ impl Default for ZeroConfig {
     }
 }
 
+impl ZeroConfig {
+    /// The digit a label (0-9), at least one training and one test image.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        check_digit_counts(self.digit, &[("images", self.images), ("test_images", self.test_images)])
+    }
+}
+
 /// What the "0" schedule gave.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ZeroRun {
@@ -256,8 +288,9 @@ pub struct ZeroRun {
 /// The "0" schedule of the spec on `train`, check B on `test`; returns the run and the
 /// trained network.
 pub fn run_zero(cfg: &ZeroConfig, train: &Dataset, test: &Dataset) -> Result<(ZeroRun, Memory1), Error> {
+    cfg.validate()?;
     let mut net = Memory1::new(cfg.network.clone().validate()?);
-    let images = first_of_digit(train, cfg.digit, cfg.images);
+    let images = training_images(train, cfg.digit, cfg.images)?;
     let mut trace = Trace { probe_steps: cfg.probe_steps.clone(), ..Trace::default() };
     let start = Instant::now();
     let steps = learn_with_progress(&mut net, &images, &mut trace, &format!("AI-Memory1 \"{}\"", cfg.digit))?;
@@ -388,6 +421,27 @@ pub struct AccumulateConfig {
 }
 
 impl AccumulateConfig {
+    /// At least one digit, each a label (0-9) given once (a digit's readout class is
+    /// one class), at least one training and one test image per digit.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.digits.is_empty() {
+            return Err(ConfigError::Empty { field: "digits", what: "digit (0-9)" });
+        }
+        for (k, &d) in self.digits.iter().enumerate() {
+            check_digit_counts(
+                d,
+                &[("images_per_digit", self.images_per_digit), ("test_per_digit", self.test_per_digit)],
+            )?;
+            if self.digits[..k].contains(&d) {
+                return Err(ConfigError::Invalid {
+                    field: "digits",
+                    reason: format!("digit {d} is given twice: give each digit once"),
+                });
+            }
+        }
+        Ok(())
+    }
+
     /// The shipped network with `slots` conv1 feature slots.
     pub fn network_with_slots(slots: usize) -> Memory1Config {
         let mut n = Memory1Config::default();
@@ -586,6 +640,10 @@ pub fn run_accumulate(
     train: &Dataset,
     test: &Dataset,
 ) -> Result<(AccumulateRun, Memory1), Error> {
+    cfg.validate()?;
+    for &digit in &cfg.digits {
+        training_images(train, digit, 1)?;
+    }
     let mut net = Memory1::new(cfg.network.clone().validate()?);
     let mut stages = Vec::new();
     let mut digit0 = Vec::new();
