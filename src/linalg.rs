@@ -24,7 +24,7 @@ fn last_index(off: usize, rows: usize, cols: usize, rs: usize, cs: usize) -> usi
 }
 
 /// Problems with fewer multiply-adds than this use the scalar kernel.
-const SMALL: usize = 8 * 1024;
+pub(crate) const SMALL: usize = 8 * 1024;
 /// Problems with more multiply-adds than this are split across threads.
 const PARALLEL: usize = 1 << 20;
 

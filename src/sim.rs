@@ -141,6 +141,10 @@ struct Model {
     /// Whether updates of blocks from a held input are deferred ([`Simulation::set_deferred_updates`]).
     #[serde(skip, default = "yes")]
     defer: bool,
+    /// Whether only the weak net is integrated when nothing reads the strong one
+    /// ([`Simulation::set_weak_only`]).
+    #[serde(skip)]
+    weak_only: bool,
 }
 
 fn yes() -> bool {
@@ -157,7 +161,8 @@ impl Model {
         let defer = self.defer && self.learning;
         self.twin.prepare_tick(&mut self.network, defer, self.parallel);
         let cfg = &*self.config;
-        let (bad_strong, bad_weak) = self.twin.integrate_both(&self.network, cfg, self.parallel);
+        let weak_only = self.weak_only && !self.learning && !self.fake_target;
+        let (bad_strong, bad_weak) = self.twin.integrate_both(&self.network, cfg, weak_only, self.parallel);
         for (bad, net) in [(bad_strong, Net::Strong), (bad_weak, Net::Weak)] {
             if let Some(b) = bad {
                 return Err(SimError::NonFinite { tick: now, net: net.name(), batch: b.batch, neuron: b.neuron });
@@ -267,6 +272,7 @@ impl Simulation {
                 fake_fired: 0,
                 parallel: true,
                 defer: true,
+                weak_only: false,
             },
         })
     }
@@ -520,6 +526,17 @@ impl Simulation {
     /// Within a run of ticks only: the weights are up to date whenever a run returns.
     pub fn set_deferred_updates(&mut self, on: bool) {
         self.model.defer = on;
+    }
+
+    /// Whether a tick integrates the weak net alone while learning and fake targets are
+    /// off: then nothing reads the strong net (the weight update and the fake targets
+    /// read `dz`, the strong net's state; without them the weak net evolves on its own),
+    /// and a test that reads the weak net does half the work with the same bits (for a
+    /// batch of whole kernel tiles; otherwise the same in real arithmetic). The strong
+    /// net's state is left where it was. Off by default: a caller that reads the strong
+    /// net with learning off (rivalry, the toys) gets both nets.
+    pub fn set_weak_only(&mut self, on: bool) {
+        self.model.weak_only = on;
     }
 
     /// The current tick.

@@ -333,9 +333,17 @@ impl TwinState {
         &mut self,
         net: &Network,
         cfg: &Config,
+        weak_only: bool,
         parallel: bool,
     ) -> (Option<NonFinite>, Option<NonFinite>) {
         let (batch, n) = (self.batch, self.n);
+        if weak_only && self.deferred.is_empty() && self.weak_rows_alone_exact(net) {
+            // the weak rows alone, nothing shared: each row's product is the same bits
+            let (rho_w, in_w) = (&mut self.rho_both[batch * n..], &mut self.net_in[batch * n..]);
+            forward(net, rho_w, in_w, batch, &self.layer_hard, &[], &[], parallel);
+            let (target, clamp, hard, weak) = (&self.target, &self.clamp, &self.layer_hard, &mut self.weak);
+            return (None, step(net, cfg, weak, rho_w, in_w, target, clamp, hard, batch, cfg.beta_weak, cfg.eps_weak));
+        }
         let (shared, deferred) = (&self.shared, &self.deferred);
         forward(net, &self.rho_both, &mut self.net_in, 2 * batch, &self.layer_hard, shared, deferred, parallel);
         let (target, clamp, hard) = (&self.target, &self.clamp, &self.layer_hard);
@@ -348,6 +356,20 @@ impl TwinState {
         let mut run_w =
             move || step(net, cfg, weak, rho_w, in_w, target, clamp, hard, batch, cfg.beta_weak, cfg.eps_weak);
         if parallel && batch * n > PARALLEL_UNITS { rayon::join(run_s, run_w) } else { (run_s(), run_w()) }
+    }
+
+    /// Whether the product over the weak net's rows alone gives them the bits of the
+    /// product over both nets' rows: batches of whole kernel tiles ([`step::TILE_ROWS`]),
+    /// and no block whose product would move between the scalar kernel and the GEMM
+    /// kernel when its rows are halved.
+    fn weak_rows_alone_exact(&self, net: &Network) -> bool {
+        let layers = net.topology.layers();
+        let small = |w: usize| w <= crate::linalg::SMALL;
+        self.batch.is_multiple_of(step::TILE_ROWS)
+            && net.blocks.iter().all(|b| {
+                let w = self.batch * layers[b.pre].size * layers[b.post].size;
+                small(w) == small(2 * w)
+            })
     }
 
     /// Before a tick's forward pass: which blocks both nets share, and, when `defer`, the

@@ -63,14 +63,14 @@ fn hard_clamp_sets_state() {
     let cfg = Config::default();
     let mut tw = TwinState::new(&net, &cfg, 2, vec![0.0; 4]);
     tw.set_targets(&net, 0..1, &[0.3, 0.7], &[Clamp::Hard]);
-    tw.integrate_both(&net, &cfg, false);
+    tw.integrate_both(&net, &cfg, false, false);
     assert_eq!((tw.strong.s[0], tw.strong.s[2]), (0.3, 0.7));
     assert_eq!((tw.weak.s[0], tw.weak.s[2]), (0.3, 0.7));
     // a held layer is skipped until its targets change, then takes the new ones
-    tw.integrate_both(&net, &cfg, false);
+    tw.integrate_both(&net, &cfg, false, false);
     assert_eq!(tw.strong.s[0], 0.3);
     tw.set_targets(&net, 0..1, &[0.9, 0.1], &[Clamp::Hard]);
-    tw.integrate_both(&net, &cfg, false);
+    tw.integrate_both(&net, &cfg, false, false);
     assert_eq!((tw.strong.s[0], tw.strong.s[2]), (0.9, 0.1));
     assert_eq!((tw.weak.s[0], tw.weak.s[2]), (0.9, 0.1));
     assert_eq!(tw.rho(Net::Strong)[0], cfg.activation.rho(0.9));
@@ -92,7 +92,7 @@ fn targets_and_learning_same_in_parallel() {
     let batch = 64;
     let s0: Vec<f32> = (0..batch * 500).map(|i| ((i * 11) % 17) as f32 * 0.05 - 0.4).collect();
     let mut tw = TwinState::new(&net, &cfg, batch, s0);
-    tw.integrate_both(&net, &cfg, false);
+    tw.integrate_both(&net, &cfg, false, false);
     tw.compute_dz(&cfg);
     let (plastic, rate) = ([true, true], [1.0, 1.0]);
     let learning = Some(Learning { alpha: 0.05, plastic: &plastic, rate: &rate, block_rate: &[1.0, 1.0, 1.0] });

@@ -123,6 +123,8 @@ impl Trainer {
         data.expect_pixels(self.sim.network().topology.layers()[0].size)?;
         let mut sim = self.sim.clone();
         sim.apply(Event::SetLearning(false))?;
+        // only the weak net is read: without fake targets, the strong net need not run
+        sim.set_weak_only(true);
         let checkpoints = readout_ticks(self.cfg.test_iters);
         let mut correct_at = vec![0usize; checkpoints.len()];
         let mut fired_at = vec![0u64; checkpoints.len()];

@@ -434,3 +434,36 @@ fn deferred_input_updates_match_per_tick_updates() {
         assert!(diff <= 1e-4 * moved, "block {}<-{}: deferred off by {diff}, the weights moved {moved}", a.post, a.pre);
     }
 }
+
+/// A test's ticks on the weak net alone ([`crate::Simulation::set_weak_only`]) give it the
+/// bits of ticks on both nets, learning and fake targets off; the strong net is left
+/// where it was (so the short path did run); with a batch that is not of whole kernel
+/// tiles, or with fake targets on, both nets run.
+#[test]
+fn weak_only_ticks_give_the_weak_net_the_same_bits() {
+    let images = (0..32 * 64).map(|i| ((i * 7919) % 101) as f32 / 100.0).collect();
+    let data = Dataset { images, labels: (0..32).map(|i| (i % 10) as u8).collect(), rows: 8, cols: 8 };
+    for (batch, fake, short) in [(16, false, true), (6, false, false), (16, true, false)] {
+        let mut cfg =
+            MnistConfig { hidden: vec![24], batch, free_iters: 12, clamped_iters: 24, ..MnistConfig::default() };
+        cfg.model.fake_target.enabled = fake;
+        let mut t = Trainer::new(cfg.clone().check().unwrap(), 64, 3).unwrap();
+        t.train_epoch(&data, Mode::Supervised, &mut |_, _, _| {}).unwrap();
+        let idx: Vec<usize> = (0..batch).collect();
+        let (x, _, _) = t.gather(&data, &idx);
+        let run = |weak_only: bool| {
+            let mut sim = t.sim.clone();
+            sim.apply(Event::SetLearning(false)).unwrap();
+            sim.set_weak_only(weak_only);
+            let t0 = sim.now();
+            sim.present(t0, 0, x.clone(), cfg.input_clamp).unwrap();
+            sim.schedule_ticks(t0, 30).unwrap();
+            sim.run().unwrap();
+            let states = |net| (0..batch).flat_map(|b| sim.state(net, b).to_vec()).collect::<Vec<f32>>();
+            (states(Net::Weak), states(Net::Strong))
+        };
+        let ((weak_both, strong_both), (weak_alone, strong_left)) = (run(false), run(true));
+        assert_eq!(weak_both, weak_alone, "batch {batch}, fake targets {fake}: the weak net's bits moved");
+        assert_eq!(strong_both != strong_left, short, "batch {batch}, fake targets {fake}: the strong net");
+    }
+}
