@@ -102,6 +102,7 @@ fn main() -> anyhow::Result<()> {
         fake_rate_at: Vec::new(),
         wall_s: start.elapsed().as_secs_f64(),
         samples_per_s: None,
+        timing: None,
         symmetry: Vec::new(),
         weight_rms: Vec::new(),
         guard_events: Vec::new(),

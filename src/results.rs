@@ -122,6 +122,21 @@ pub enum RunConfig {
     Astdp(Box<MnistConfig>),
 }
 
+/// Where the wall time of a run on a budget went (time to accuracy, issue 45): the
+/// training stops at the first batch that ends past the budget, mid-epoch or not, and
+/// the net is tested once, on every test sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Timing {
+    /// The training budget, seconds.
+    pub train_budget_s: f64,
+    /// Training wall time, seconds (the budget and at most one batch more).
+    pub train_s: f64,
+    /// Wall time of the test of the live weights and of their average, seconds.
+    pub test_s: f64,
+    /// Training samples presented (epochs times the training set, the last one partial).
+    pub samples_trained: u64,
+}
+
 /// The results of one run: one JSON file under `results/`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RunReport {
@@ -174,6 +189,9 @@ pub struct RunReport {
     /// Training samples per second of training wall time (aSTDP runs).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub samples_per_s: Option<f64>,
+    /// A run on a wall-time budget ([`crate::experiments::mnist::timed`]): its figures.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timing: Option<Timing>,
     /// `(samples_seen, corr(W_ij, W_ji))` over the whole training.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub symmetry: Vec<(u64, f64)>,

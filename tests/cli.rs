@@ -12,7 +12,7 @@ use common::*;
 use std::path::Path;
 
 /// Every example binary.
-const EXAMPLES: [&str; 19] = [
+const EXAMPLES: [&str; 20] = [
     "ai_memory1",
     "ai_memory1_accumulate",
     "binocular_rivalry",
@@ -27,6 +27,7 @@ const EXAMPLES: [&str; 19] = [
     "mnist_bench",
     "mnist_curves",
     "mnist_generate",
+    "mnist_time",
     "neural_adaptation",
     "results",
     "state_relationships",

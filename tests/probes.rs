@@ -416,6 +416,14 @@ fn subject(bin: &str) -> Subject {
             args(&["--mnist-dir", mnist, "--samples", "32", "--peak-seconds", "0.1"]),
             &["--samples", "--peak-seconds", "--threads"],
         ),
+        "mnist_time" => (
+            "mnist_time",
+            config_of::<astdp::learners::MnistConfig>(json!({
+                "hidden": [16], "batch": 8, "free_iters": 4, "clamped_iters": 4, "test_iters": 8
+            })),
+            args(&["--mnist-dir", mnist, "--train-seconds", "0.5", "--test-samples", "32", "--out", "o/t.json"]),
+            &["--train-seconds", "--train-samples", "--test-samples", "--seed", "--weight-average", "--threads"],
+        ),
         "tick_bench" => ("tick_bench", None, args(&["--ticks", "1000"]), &["--ticks", "--seed"]),
         "mnist_generate" => {
             ("mnist_generate", None, args(&["--resume", ckpt, "--out", "o/gen.svg"]), &["--per-label", "--seed"])
@@ -427,7 +435,7 @@ fn subject(bin: &str) -> Subject {
 
 /// Whether `bin` writes into `--out-dir` (the others write where `--out` says, or nothing).
 fn writes_out_dir(bin: &str) -> bool {
-    !["mnist", "mlp_baseline", "mnist_bench", "tick_bench", "mnist_generate"].contains(&bin)
+    !["mnist", "mlp_baseline", "mnist_bench", "mnist_time", "tick_bench", "mnist_generate"].contains(&bin)
 }
 
 /// One generated case against `bin`: `pick` and `how` choose the place and the change.
@@ -489,6 +497,7 @@ probes! {
     mnist_survives_generated_configs => "mnist",
     mlp_baseline_survives_generated_flags => "mlp_baseline",
     mnist_bench_survives_generated_flags => "mnist_bench",
+    mnist_time_survives_generated_configs => "mnist_time",
     tick_bench_survives_generated_flags => "tick_bench",
     mnist_generate_survives_generated_flags => "mnist_generate",
 }
@@ -514,6 +523,7 @@ fn every_probe_subject_runs_unchanged() {
         "mnist",
         "mlp_baseline",
         "mnist_bench",
+        "mnist_time",
         "tick_bench",
         "mnist_generate",
     ] {

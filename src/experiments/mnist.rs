@@ -10,7 +10,7 @@ use crate::data::mnist::Dataset;
 use crate::error::{ConfigError, Error};
 use crate::learners::astdp::{Evaluation, GuardEvent, MnistConfig, Mode, Trainer};
 use crate::progress::Progress;
-use crate::results::{EpochRecord, RunConfig, RunMode, RunReport, SCHEMA_VERSION, Status, StepCount};
+use crate::results::{EpochRecord, RunConfig, RunMode, RunReport, SCHEMA_VERSION, Status, StepCount, Timing};
 
 /// A training stage: `mode` trained until the trainer has completed `until` epochs in all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -167,6 +167,71 @@ pub fn run(
     Ok(report(trainer, spec.mode, sizes, (ev, averaged), start.elapsed().as_secs_f64(), speed, spec.command.clone()))
 }
 
+/// Time to accuracy: trains `mode` on `train` for `budget_s` seconds of wall time (epoch
+/// after epoch, stopping after the first batch that ends past the budget), then tests
+/// the live weights and their average, if one is kept, once on `test`. The report's
+/// `timing` says where the time went; its history holds the completed epochs, untested.
+pub fn timed(
+    trainer: &mut Trainer,
+    mode: Mode,
+    budget_s: f64,
+    train: &Dataset,
+    test: &Dataset,
+    observer: &mut dyn RunObserver,
+    command: String,
+) -> Result<RunReport, Error> {
+    let run_mode = match mode {
+        Mode::Supervised => RunMode::Supervised,
+        Mode::Unsupervised => RunMode::Unsupervised,
+        _ => {
+            return Err(ConfigError::Invalid {
+                field: "mode",
+                reason: format!("{mode:?} is a stage of a longer run: time supervised or unsupervised training"),
+            }
+            .into());
+        }
+    };
+    if !(budget_s.is_finite() && budget_s > 0.0) {
+        return Err(ConfigError::NonPositive { field: "training budget (seconds)", value: budget_s }.into());
+    }
+    for (field, d) in [("training samples", train), ("test samples", test)] {
+        if d.is_empty() {
+            return Err(ConfigError::NonPositive { field, value: 0.0 }.into());
+        }
+    }
+    let start = Instant::now();
+    let samples0 = trainer.samples_seen;
+    loop {
+        let epoch = trainer.epochs_done + 1;
+        let t0 = Instant::now();
+        let mut until = |done, total, m| {
+            observer.batch(epoch, mode, done, total, m);
+            if start.elapsed().as_secs_f64() >= budget_s { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+        };
+        let Some(metric) = trainer.train_epoch_until(train, mode, &mut until)? else { break };
+        trainer.history.push(EpochRecord {
+            epoch,
+            mode: Some(mode),
+            train_metric: Some(metric).filter(|m| !m.is_nan()),
+            train_wall_s: Some(t0.elapsed().as_secs_f64()),
+            ..EpochRecord::default()
+        });
+        if start.elapsed().as_secs_f64() >= budget_s {
+            break;
+        }
+    }
+    let train_s = start.elapsed().as_secs_f64();
+    let t0 = Instant::now();
+    let (ev, averaged) = (trainer.evaluate(test)?, trainer.evaluate_averaged(test)?);
+    let test_s = t0.elapsed().as_secs_f64();
+    let samples_trained = trainer.samples_seen - samples0;
+    let speed = samples_trained as f64 / train_s;
+    let sizes = (train.len(), test.len());
+    let mut r = report(trainer, run_mode, sizes, (ev, averaged), start.elapsed().as_secs_f64(), speed, command);
+    r.timing = Some(Timing { train_budget_s: budget_s, train_s, test_s, samples_trained });
+    Ok(r)
+}
+
 /// One epoch of `mode` on `train` (`until(done, total, metric)` after every batch can
 /// stop it: `None`), then the test on `test` and of the weight average if one is kept:
 /// the epoch's record, not yet in the trainer's history. The step of [`run`], and of a
@@ -226,6 +291,7 @@ pub fn report(
         fake_rate_at: ev.fake_rate_at,
         wall_s,
         samples_per_s: Some(samples_per_s),
+        timing: None,
         symmetry: trainer.symmetry.clone(),
         weight_rms: trainer.weight_rms.clone(),
         guard_events: trainer.guard_events.clone(),
