@@ -159,9 +159,10 @@ impl Model {
 
     fn tick(&mut self, now: Tick) -> Result<(), SimError> {
         let defer = self.defer && self.learning;
-        self.twin.prepare_tick(&mut self.network, defer, self.parallel);
+        let weak_only =
+            self.weak_only && !self.learning && !self.fake_target && self.twin.weak_rows_alone_exact(&self.network);
+        self.twin.prepare_tick(&mut self.network, defer, self.learning, weak_only, self.parallel);
         let cfg = &*self.config;
-        let weak_only = self.weak_only && !self.learning && !self.fake_target;
         let (bad_strong, bad_weak) = self.twin.integrate_both(&self.network, cfg, weak_only, self.parallel);
         for (bad, net) in [(bad_strong, Net::Strong), (bad_weak, Net::Weak)] {
             if let Some(b) = bad {
@@ -561,6 +562,7 @@ impl Simulation {
 
     /// The shared weights, to edit between runs (e.g. freezing by copying back).
     pub fn network_mut(&mut self) -> &mut Network {
+        self.model.twin.forget_held();
         &mut self.model.network
     }
 

@@ -202,20 +202,23 @@ pub fn timed(
     let start = Instant::now();
     let samples0 = trainer.samples_seen;
     loop {
-        let epoch = trainer.epochs_done + 1;
+        let (epoch, guarded) = (trainer.epochs_done + 1, trainer.guard_events.len());
         let t0 = Instant::now();
         let mut until = |done, total, m| {
             observer.batch(epoch, mode, done, total, m);
             if start.elapsed().as_secs_f64() >= budget_s { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
         };
         let Some(metric) = trainer.train_epoch_until(train, mode, &mut until)? else { break };
-        trainer.history.push(EpochRecord {
+        let wall = t0.elapsed().as_secs_f64();
+        let record = EpochRecord {
             epoch,
             mode: Some(mode),
             train_metric: Some(metric).filter(|m| !m.is_nan()),
-            train_wall_s: Some(t0.elapsed().as_secs_f64()),
+            train_wall_s: Some(wall),
             ..EpochRecord::default()
-        });
+        };
+        observer.epoch(&record, &trainer.guard_events[guarded..], train.len() as f64 / wall);
+        trainer.history.push(record);
         if start.elapsed().as_secs_f64() >= budget_s {
             break;
         }

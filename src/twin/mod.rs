@@ -21,6 +21,7 @@ use crate::topology::Role;
 
 mod deferred;
 mod fake;
+mod held;
 mod learning;
 mod step;
 #[cfg(test)]
@@ -28,9 +29,10 @@ mod tests;
 
 use deferred::Deferred;
 use fake::FakeTargets;
+use held::Held;
 pub(crate) use learning::Learning;
 use learning::{Learner, NetMut};
-use step::{forward, shared_blocks, step};
+use step::{Shortcuts, forward, shared_blocks, step};
 
 /// Elementwise work runs on two threads only above this many units (`batch x N`): on
 /// smaller problems a hand-off between threads costs more than it saves (the toy
@@ -157,6 +159,9 @@ pub struct TwinState {
     /// Blocks whose updates are deferred while their input is held ([`deferred`]).
     #[serde(skip)]
     deferred: Vec<Deferred>,
+    /// Net inputs through blocks whose input is held while nothing learns ([`held`]).
+    #[serde(skip)]
+    held: Vec<Held>,
 }
 
 /// The first state a step left NaN or infinite.
@@ -185,6 +190,7 @@ impl TwinState {
             pre_mean: Vec::new(),
             shared: Vec::new(),
             deferred: Vec::new(),
+            held: Vec::new(),
         };
         t.refresh(net, cfg.activation);
         t
@@ -314,8 +320,9 @@ impl TwinState {
     #[cfg(test)]
     pub(crate) fn integrate(&mut self, net: &Network, cfg: &Config, which: Net, parallel: bool) -> Option<NonFinite> {
         let (batch, n) = (self.batch, self.n);
-        shared_blocks(net, &self.rho_both, batch, &self.layer_hard, &mut self.shared);
-        forward(net, &self.rho_both, &mut self.net_in, 2 * batch, &self.layer_hard, &self.shared, &[], parallel);
+        shared_blocks(net, &self.rho_both, batch, &self.layer_hard, false, &mut self.shared);
+        let sc = Shortcuts { shared: &self.shared, deferred: &[], held: &[], both: true };
+        forward(net, &self.rho_both, &mut self.net_in, 2 * batch, &self.layer_hard, sc, parallel);
         self.shared.clear();
         let (rho_s, rho_w) = self.rho_both.split_at_mut(batch * n);
         let (in_s, in_w) = self.net_in.split_at(batch * n);
@@ -337,15 +344,17 @@ impl TwinState {
         parallel: bool,
     ) -> (Option<NonFinite>, Option<NonFinite>) {
         let (batch, n) = (self.batch, self.n);
-        if weak_only && self.deferred.is_empty() && self.weak_rows_alone_exact(net) {
+        if weak_only {
+            debug_assert!(self.deferred.is_empty(), "learning is off: nothing is deferred");
             // the weak rows alone, nothing shared: each row's product is the same bits
             let (rho_w, in_w) = (&mut self.rho_both[batch * n..], &mut self.net_in[batch * n..]);
-            forward(net, rho_w, in_w, batch, &self.layer_hard, &[], &[], parallel);
+            let sc = Shortcuts { shared: &self.shared, deferred: &[], held: &self.held, both: false };
+            forward(net, rho_w, in_w, batch, &self.layer_hard, sc, parallel);
             let (target, clamp, hard, weak) = (&self.target, &self.clamp, &self.layer_hard, &mut self.weak);
             return (None, step(net, cfg, weak, rho_w, in_w, target, clamp, hard, batch, cfg.beta_weak, cfg.eps_weak));
         }
-        let (shared, deferred) = (&self.shared, &self.deferred);
-        forward(net, &self.rho_both, &mut self.net_in, 2 * batch, &self.layer_hard, shared, deferred, parallel);
+        let sc = Shortcuts { shared: &self.shared, deferred: &self.deferred, held: &self.held, both: true };
+        forward(net, &self.rho_both, &mut self.net_in, 2 * batch, &self.layer_hard, sc, parallel);
         let (target, clamp, hard) = (&self.target, &self.clamp, &self.layer_hard);
         let (rho_s, rho_w) = self.rho_both.split_at_mut(batch * n);
         let (in_s, in_w) = self.net_in.split_at(batch * n);
@@ -362,7 +371,7 @@ impl TwinState {
     /// product over both nets' rows: batches of whole kernel tiles ([`step::TILE_ROWS`]),
     /// and no block whose product would move between the scalar kernel and the GEMM
     /// kernel when its rows are halved.
-    fn weak_rows_alone_exact(&self, net: &Network) -> bool {
+    pub(crate) fn weak_rows_alone_exact(&self, net: &Network) -> bool {
         let layers = net.topology.layers();
         let small = |w: usize| w <= crate::linalg::SMALL;
         self.batch.is_multiple_of(step::TILE_ROWS)
@@ -376,13 +385,22 @@ impl TwinState {
     /// deferred updates of those blocks brought in line with their inputs (a block whose
     /// input changed has its weights brought up to date and starts again; see
     /// [`deferred`]).
-    pub(crate) fn prepare_tick(&mut self, net: &mut Network, defer: bool, parallel: bool) {
+    pub(crate) fn prepare_tick(
+        &mut self,
+        net: &mut Network,
+        defer: bool,
+        learning: bool,
+        weak_only: bool,
+        parallel: bool,
+    ) {
         if !self.batch.is_multiple_of(step::TILE_ROWS) && self.deferred.is_empty() {
             // no block can be shared (the toys' batch of one): nothing to look at
             self.shared.resize(net.blocks.len(), false);
+            self.held.clear();
             return;
         }
-        shared_blocks(net, &self.rho_both, self.batch, &self.layer_hard, &mut self.shared);
+        shared_blocks(net, &self.rho_both, self.batch, &self.layer_hard, weak_only, &mut self.shared);
+        self.hold_inputs(net, learning, parallel);
         if self.deferred.is_empty() && !(defer && self.shared.iter().any(|&s| s)) {
             return;
         }
@@ -412,6 +430,30 @@ impl TwinState {
                 (0..batch).flat_map(|r| self.rho_both[r * n + pr.offset..][..pr.size].iter().copied()).collect();
             self.deferred.push(Deferred::start(k, blk, x, batch, pr.size, po.size, parallel));
         }
+    }
+
+    /// While nothing learns, the net inputs through shared blocks kept for as long as
+    /// their input is held ([`held`]); learning drops them.
+    fn hold_inputs(&mut self, net: &Network, learning: bool, parallel: bool) {
+        if learning {
+            self.held.clear();
+            return;
+        }
+        // the weak net's rows: the same as the strong net's when both run, the only ones
+        // read when the weak net runs alone
+        let (batch, n, shared, rho) = (self.batch, self.n, &self.shared, &self.rho_both[self.batch * self.n..]);
+        let layers = net.topology.layers();
+        self.held.retain(|h| shared[h.block] && h.holds(rho, n, layers[net.blocks[h.block].pre].offset));
+        for (k, _) in shared.iter().enumerate().filter(|s| *s.1) {
+            if !self.held.iter().any(|h| h.block == k) {
+                self.held.push(Held::new(net, k, rho, batch, n, parallel));
+            }
+        }
+    }
+
+    /// Forgets the held net inputs (the weights or biases were changed from outside).
+    pub(crate) fn forget_held(&mut self) {
+        self.held.clear();
     }
 
     /// Brings every deferred update into the weights (before anything outside a run of

@@ -2,6 +2,7 @@
 //! forward pass that computes the net inputs of both nets in one GEMM per block.
 
 use super::deferred::Deferred;
+use super::held::Held;
 use super::{Clamp, NetState, NonFinite};
 use crate::activation::Activation;
 use crate::config::Config;
@@ -11,9 +12,10 @@ use crate::network::Network;
 /// The net inputs `net_in = b + sum_blocks rho(s_pre) W^T` for `rows` rows of `rho`
 /// (both nets' batches), on layers that are not hard clamped everywhere.
 ///
-/// A block marked in `shared` ([`shared_blocks`]) gives both nets the same product: it
-/// is computed for the strong net's rows alone, or read from its deferred updates
-/// (`deferred`, see [`super::deferred`]), and copied to the weak net's rows.
+/// A block marked shared ([`shared_blocks`]) gives both nets the same product: it is
+/// computed for the strong net's rows alone, or read from its held net inputs
+/// ([`super::held`]) or its deferred updates ([`super::deferred`]), and copied to the
+/// weak net's rows (with `sc.both`; otherwise `rho` holds one net's rows).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn forward(
     net: &Network,
@@ -21,8 +23,7 @@ pub(super) fn forward(
     net_in: &mut [f32],
     rows: usize,
     layer_hard: &[bool],
-    shared: &[bool],
-    deferred: &[Deferred],
+    sc: Shortcuts,
     parallel: bool,
 ) {
     let n = net.n_neurons();
@@ -41,9 +42,12 @@ pub(super) fn forward(
         }
         let (po, pr) = (&layers[blk.post], &layers[blk.pre]);
         // (no flags, before `prepare_tick` has run: nothing shared)
-        let is_shared = shared.get(k).copied().unwrap_or(false);
-        let m = if is_shared { rows / 2 } else { rows };
-        if let Some(d) = deferred.iter().find(|d| d.block == k).filter(|_| is_shared) {
+        let is_shared = sc.shared.get(k).copied().unwrap_or(false);
+        let halves = is_shared && sc.both;
+        let m = if halves { rows / 2 } else { rows };
+        if let Some(h) = sc.held.iter().find(|h| h.block == k).filter(|_| is_shared) {
+            h.write(net_in, n, po.offset);
+        } else if let Some(d) = sc.deferred.iter().find(|d| d.block == k).filter(|_| is_shared) {
             d.add_product(net_in, n, po.offset, parallel);
         } else {
             gemm(
@@ -58,7 +62,7 @@ pub(super) fn forward(
                 parallel,
             );
         }
-        if is_shared {
+        if halves {
             let (strong, weak) = net_in.split_at_mut(m * n);
             for r in 0..m {
                 let at = r * n + po.offset..r * n + po.offset + po.size;
@@ -66,6 +70,21 @@ pub(super) fn forward(
             }
         }
     }
+}
+
+/// What the forward pass may take instead of a block's product.
+#[derive(Clone, Copy)]
+pub(super) struct Shortcuts<'a> {
+    /// Per block, whether both nets' products through it are the same ([`shared_blocks`];
+    /// empty: none).
+    pub shared: &'a [bool],
+    /// Deferred updates of shared blocks.
+    pub deferred: &'a [Deferred],
+    /// Held net inputs of shared blocks.
+    pub held: &'a [Held],
+    /// Whether `rho` holds both nets' rows (the strong net's, then the weak net's) or one
+    /// net's.
+    pub both: bool,
 }
 
 /// Per block of `net`, whether both nets' products through it are the same and may be
@@ -76,7 +95,16 @@ pub(super) fn forward(
 /// alike whatever the rows beside it (an edge tile rounds otherwise), so the product over
 /// the strong rows alone is the one over both nets' rows, bit for bit.
 /// Fills `shared` (one flag per block; no allocation once it has its length).
-pub(super) fn shared_blocks(net: &Network, rho: &[f32], batch: usize, layer_hard: &[bool], shared: &mut Vec<bool>) {
+/// With `weak_only` (only the weak net runs: its rows alone are read), the strong net's
+/// rows are not compared.
+pub(super) fn shared_blocks(
+    net: &Network,
+    rho: &[f32],
+    batch: usize,
+    layer_hard: &[bool],
+    weak_only: bool,
+    shared: &mut Vec<bool>,
+) {
     let n = net.n_neurons();
     let layers = net.topology.layers();
     shared.clear();
@@ -87,7 +115,7 @@ pub(super) fn shared_blocks(net: &Network, rho: &[f32], batch: usize, layer_hard
                 && layer_hard[blk.pre]
                 && !layer_hard[blk.post]
                 && first()
-                && same_in_both(rho, batch, n, layers[blk.pre].range()),
+                && (weak_only || same_in_both(rho, batch, n, layers[blk.pre].range())),
         );
     }
 }

@@ -382,3 +382,41 @@ fn strong_clamp_steps_past_the_euler_limit() {
     // the weak net (beta 2, factor -0.5) settles at its fixed point (b + 2) / 3
     assert!((weak[39] - 1.75 / 3.0).abs() < 1e-5, "{}", weak[39]);
 }
+
+/// Held net inputs ([`held`]) give the bits of the product they stand for: a tick of both
+/// nets with the input held and learning off, against the same tick with nothing held
+/// (the forward pass's own GEMM); and the held inputs are dropped when the input changes
+/// or learning starts.
+#[test]
+fn held_net_inputs_are_the_products_bits() {
+    let t = Topology::layered(64, &[24], 10, true).unwrap();
+    let mut net = Network::zeros(t);
+    let mut v = 0.37f32;
+    for w in net.blocks.iter_mut().flat_map(|b| b.w.iter_mut()).chain(net.bias.iter_mut()) {
+        v = (v * 3.7).fract();
+        *w = v - 0.5;
+    }
+    let cfg = Config::default();
+    let (batch, n) = (16, net.n_neurons());
+    let mut tw = TwinState::new(&net, &cfg, batch, vec![0.1; batch * n]);
+    let image = |seed: usize| (0..batch * 64).map(|i| ((i * 7919 + seed) % 101) as f32 / 100.0).collect::<Vec<f32>>();
+    tw.set_targets(&net, 0..64, &image(0), &[Clamp::Hard]);
+    tw.integrate_both(&net, &cfg, false, false);
+    for tick in 0..3 {
+        tw.prepare_tick(&mut net, false, false, false, false);
+        assert_eq!(tw.held.len(), 1, "tick {tick}: the input block's net inputs are not held");
+        let mut plain = tw.clone();
+        plain.held.clear();
+        tw.integrate_both(&net, &cfg, false, false);
+        plain.integrate_both(&net, &cfg, false, false);
+        assert_eq!(tw.net_in, plain.net_in, "tick {tick}");
+        assert_eq!((&tw.strong.s, &tw.weak.s), (&plain.strong.s, &plain.weak.s), "tick {tick}");
+    }
+    let held = tw.held[0].clone();
+    tw.set_targets(&net, 0..64, &image(5), &[Clamp::Hard]);
+    tw.integrate_both(&net, &cfg, false, false);
+    tw.prepare_tick(&mut net, false, false, false, false);
+    assert_ne!(tw.held, vec![held], "a new input kept the old net inputs");
+    tw.prepare_tick(&mut net, false, true, false, false);
+    assert!(tw.held.is_empty(), "learning kept the held net inputs");
+}
