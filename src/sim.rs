@@ -532,10 +532,11 @@ impl Simulation {
     /// Whether a tick integrates the weak net alone while learning and fake targets are
     /// off: then nothing reads the strong net (the weight update and the fake targets
     /// read `dz`, the strong net's state; without them the weak net evolves on its own),
-    /// and a test that reads the weak net does half the work with the same bits (for a
-    /// batch of whole kernel tiles; otherwise the same in real arithmetic). The strong
-    /// net's state is left where it was. Off by default: a caller that reads the strong
-    /// net with learning off (rivalry, the toys) gets both nets.
+    /// and a test that reads the weak net skips the strong net's work with the same bits.
+    /// Only for a batch of whole kernel tiles whose products keep their kernel when their
+    /// rows halve; otherwise both nets run. The strong net's state is left where it was.
+    /// Off by default: a caller that reads the strong net with learning off (rivalry, the
+    /// toys) gets both nets.
     pub fn set_weak_only(&mut self, on: bool) {
         self.model.weak_only = on;
     }

@@ -18,6 +18,7 @@ pub(crate) struct Held {
     x: Vec<f32>,
     /// `b + X W^T`, `batch x post`: the post layer's net inputs after this block.
     net_in: Vec<f32>,
+    pre: usize,
     post: usize,
 }
 
@@ -41,14 +42,13 @@ impl Held {
             ViewMut { data: &mut net_in, off: 0, rs: po.size, cs: 1 },
             parallel,
         );
-        Held { block, x, net_in, post: po.size }
+        Held { block, x, net_in, pre: pr.size, post: po.size }
     }
 
     /// Whether `rows` (row stride `n`, from column `off`) hold this input, bit for bit.
     pub fn holds(&self, rows: &[f32], n: usize, off: usize) -> bool {
-        let pre = self.x.len() / (self.net_in.len() / self.post).max(1);
-        self.x.chunks(pre.max(1)).enumerate().all(|(r, x)| {
-            let row = &rows[r * n + off..][..pre];
+        self.x.chunks(self.pre).enumerate().all(|(r, x)| {
+            let row = &rows[r * n + off..][..self.pre];
             row.iter().zip(x).all(|(a, b)| a.to_bits() == b.to_bits())
         })
     }

@@ -346,7 +346,7 @@ impl TwinState {
         let (batch, n) = (self.batch, self.n);
         if weak_only {
             debug_assert!(self.deferred.is_empty(), "learning is off: nothing is deferred");
-            // the weak rows alone, nothing shared: each row's product is the same bits
+            // the weak rows alone (each row's product is the same bits), held inputs copied
             let (rho_w, in_w) = (&mut self.rho_both[batch * n..], &mut self.net_in[batch * n..]);
             let sc = Shortcuts { shared: &self.shared, deferred: &[], held: &self.held, both: false };
             forward(net, rho_w, in_w, batch, &self.layer_hard, sc, parallel);
