@@ -95,6 +95,36 @@ pub(crate) fn gemm(m: usize, k: usize, n: usize, alpha: f32, a: View, b: View, b
     split(&run, 0, len, threads);
 }
 
+/// `bias + X W^T` for `rows` rows of `x` (`rows x pre`, row-major) and the weights `w`
+/// of a dense layer (`post x pre`, row-major: one row per unit): its net inputs, the bias
+/// first and the product added onto it, as every forward pass of the crate sums them.
+/// Without `bias`, the product alone.
+pub(crate) fn affine_rows(
+    x: &[f32],
+    rows: usize,
+    w: &[f32],
+    (pre, post): (usize, usize),
+    bias: Option<&[f32]>,
+    parallel: bool,
+) -> Vec<f32> {
+    let (mut out, beta) = match bias {
+        Some(b) => ((0..rows).flat_map(|_| b.iter().copied()).collect(), 1.0),
+        None => (vec![0.0; rows * post], 0.0),
+    };
+    gemm(
+        rows,
+        pre,
+        post,
+        1.0,
+        View { data: x, off: 0, rs: pre, cs: 1 },
+        View { data: w, off: 0, rs: 1, cs: pre },
+        beta,
+        ViewMut { data: &mut out, off: 0, rs: post, cs: 1 },
+        parallel,
+    );
+    out
+}
+
 /// Split points are multiples of this, itself a multiple of every `matrixmultiply`
 /// micro-kernel's tile size (8 x 8 on AVX2, 16 x 16 on AVX-512). The kernel rounds a
 /// partial edge tile differently from a full one (separate multiply and add instead of

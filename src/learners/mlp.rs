@@ -13,7 +13,7 @@ use crate::checkpoint;
 use crate::data::mnist::Dataset;
 use crate::error::{CheckpointError, ConfigError, DataError, Error, LearnerError};
 use crate::learners::{Learner, LearnerKind};
-use crate::linalg::{View, ViewMut, gemm};
+use crate::linalg::{View, ViewMut, affine_rows, gemm};
 use crate::sim::SimRng;
 
 /// Loss of the output layer.
@@ -121,33 +121,11 @@ impl Mlp {
     /// Hidden activations and output pre-activations for `b` rows of `x`.
     fn forward(&self, x: &[f32], b: usize) -> (Vec<f32>, Vec<f32>) {
         let (ni, nh, no) = (self.n_in, self.n_hidden, self.n_out);
-        let mut h: Vec<f32> = (0..b).flat_map(|_| self.b1.iter().copied()).collect();
-        gemm(
-            b,
-            ni,
-            nh,
-            1.0,
-            View { data: x, off: 0, rs: ni, cs: 1 },
-            View { data: &self.w1, off: 0, rs: 1, cs: ni },
-            1.0,
-            ViewMut { data: &mut h, off: 0, rs: nh, cs: 1 },
-            true,
-        );
+        let mut h = affine_rows(x, b, &self.w1, (ni, nh), Some(&self.b1), true);
         for v in &mut h {
             *v = sigmoid(*v);
         }
-        let mut z: Vec<f32> = (0..b).flat_map(|_| self.b2.iter().copied()).collect();
-        gemm(
-            b,
-            nh,
-            no,
-            1.0,
-            View { data: &h, off: 0, rs: nh, cs: 1 },
-            View { data: &self.w2, off: 0, rs: 1, cs: nh },
-            1.0,
-            ViewMut { data: &mut z, off: 0, rs: no, cs: 1 },
-            true,
-        );
+        let z = affine_rows(&h, b, &self.w2, (nh, no), Some(&self.b2), true);
         (h, z)
     }
 

@@ -14,7 +14,8 @@
 //! same bits (the sums run in another order), so it is an option of the simulation
 //! ([`crate::Simulation::set_deferred_updates`]).
 
-use crate::linalg::{View, ViewMut, gemm};
+use super::held::Input;
+use crate::linalg::{View, ViewMut, affine_rows, gemm};
 use crate::network::Block;
 
 /// One block's accumulated updates since its input was last seen to change.
@@ -23,7 +24,7 @@ pub(crate) struct Deferred {
     /// The block (index into the network's blocks).
     pub block: usize,
     /// The input `X`, `batch x pre`.
-    x: Vec<f32>,
+    pub input: Input,
     /// `X X^T`, `batch x batch`.
     gram: Vec<f32>,
     /// `X W0^T`, `batch x post`: the product when the input was first seen.
@@ -40,42 +41,13 @@ pub(crate) struct Deferred {
 }
 
 impl Deferred {
-    /// Starts deferring `blk` (index `block`) for the input `x` (`batch` rows of `pre`
-    /// values): computes `X W^T` and `X X^T`.
-    pub fn start(block: usize, blk: &Block, x: Vec<f32>, batch: usize, pre: usize, post: usize, par: bool) -> Deferred {
-        let mut c0 = vec![0.0; batch * post];
-        gemm(
-            batch,
-            pre,
-            post,
-            1.0,
-            View { data: &x, off: 0, rs: pre, cs: 1 },
-            View { data: &blk.w, off: 0, rs: 1, cs: pre },
-            0.0,
-            ViewMut { data: &mut c0, off: 0, rs: post, cs: 1 },
-            par,
-        );
-        let mut gram = vec![0.0; batch * batch];
-        gemm(
-            batch,
-            pre,
-            batch,
-            1.0,
-            View { data: &x, off: 0, rs: pre, cs: 1 },
-            View { data: &x, off: 0, rs: 1, cs: pre },
-            0.0,
-            ViewMut { data: &mut gram, off: 0, rs: batch, cs: 1 },
-            par,
-        );
-        Deferred { block, x, gram, c0, a: vec![0.0; batch * post], f: 1.0, updated: false, batch, pre, post }
-    }
-
-    /// Whether `rows` (row stride `n`, from column `off`) hold this input, bit for bit.
-    pub fn holds(&self, rows: &[f32], n: usize, off: usize) -> bool {
-        (0..self.batch).all(|r| {
-            let (a, b) = (&rows[r * n + off..][..self.pre], &self.x[r * self.pre..][..self.pre]);
-            a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
-        })
+    /// Starts deferring `blk` (index `block`) for `input` (`batch` rows): computes
+    /// `X W^T` and `X X^T`.
+    pub fn start(block: usize, blk: &Block, input: Input, batch: usize, post: usize, par: bool) -> Deferred {
+        let pre = input.pre;
+        let c0 = affine_rows(&input.x, batch, &blk.w, (pre, post), None, par);
+        let gram = affine_rows(&input.x, batch, &input.x, (pre, batch), None, par);
+        Deferred { block, input, gram, c0, a: vec![0.0; batch * post], f: 1.0, updated: false, batch, pre, post }
     }
 
     /// Adds the block's product `f X W0^T + (X X^T) A` to `out` (`batch` rows of stride
@@ -122,7 +94,7 @@ impl Deferred {
             self.pre,
             1.0,
             View { data: &self.a, off: 0, rs: 1, cs: self.post },
-            View { data: &self.x, off: 0, rs: self.pre, cs: 1 },
+            View { data: &self.input.x, off: 0, rs: self.pre, cs: 1 },
             self.f,
             ViewMut { data: &mut blk.w, off: 0, rs: self.pre, cs: 1 },
             par,

@@ -135,7 +135,7 @@ impl<'a> Learner<'a> {
             // a deferred block records the update while it reads the same input; an
             // update from another input brings the weights up to date first
             if let Some(i) = self.deferred.iter().position(|d| d.block == k) {
-                if self.deferred[i].holds(pre, n, pr.offset) {
+                if self.deferred[i].input.held_in(pre, n, pr.offset) {
                     self.deferred[i].record(post, n, po.offset, 1.0 - decay * r, scale * r);
                     continue;
                 }

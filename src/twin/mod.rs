@@ -29,7 +29,7 @@ mod tests;
 
 use deferred::Deferred;
 use fake::FakeTargets;
-use held::Held;
+use held::{Held, Input};
 pub(crate) use learning::Learning;
 use learning::{Learner, NetMut};
 use step::{Shortcuts, forward, shared_blocks, step};
@@ -409,7 +409,7 @@ impl TwinState {
         let mut kept = Vec::with_capacity(self.deferred.len());
         for d in self.deferred.drain(..) {
             let pr = &layers[net.blocks[d.block].pre];
-            if defer && self.shared[d.block] && d.holds(&self.rho_both, n, pr.offset) {
+            if defer && self.shared[d.block] && d.input.held_in(&self.rho_both, n, pr.offset) {
                 kept.push(d);
             } else {
                 let k = d.block;
@@ -426,9 +426,8 @@ impl TwinState {
             if !self.shared[k] || 2 * batch > pr.size || self.deferred.iter().any(|d| d.block == k) {
                 continue;
             }
-            let x: Vec<f32> =
-                (0..batch).flat_map(|r| self.rho_both[r * n + pr.offset..][..pr.size].iter().copied()).collect();
-            self.deferred.push(Deferred::start(k, blk, x, batch, pr.size, po.size, parallel));
+            let input = Input::gather(&self.rho_both, batch, n, pr.offset, pr.size);
+            self.deferred.push(Deferred::start(k, blk, input, batch, po.size, parallel));
         }
     }
 
@@ -443,7 +442,7 @@ impl TwinState {
         // read when the weak net runs alone
         let (batch, n, shared, rho) = (self.batch, self.n, &self.shared, &self.rho_both[self.batch * self.n..]);
         let layers = net.topology.layers();
-        self.held.retain(|h| shared[h.block] && h.holds(rho, n, layers[net.blocks[h.block].pre].offset));
+        self.held.retain(|h| shared[h.block] && h.input.held_in(rho, n, layers[net.blocks[h.block].pre].offset));
         for (k, _) in shared.iter().enumerate().filter(|s| *s.1) {
             if !self.held.iter().any(|h| h.block == k) {
                 self.held.push(Held::new(net, k, rho, batch, n, parallel));
